@@ -1,0 +1,34 @@
+"""Test helpers shared by the services: one throw-away database per test run, migrated for real."""
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+
+RUN_ID = os.environ.get("FS_TEST_RUN_ID") or uuid.uuid4().hex[:8]
+PG_BASE = os.environ.get("FS_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432")
+REDIS_BASE = os.environ.get("FS_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def test_database_url(service: str) -> str:
+    """A database name unique to this test run, e.g. ``fs_test_1a2b3c4d_locator``."""
+    return f"{PG_BASE}/fs_test_{RUN_ID}_{service}"
+
+
+def test_key_prefix(service: str) -> str:
+    """A Redis key prefix unique to this test run."""
+    return f"fs_test:{RUN_ID}:{service}:"
+
+
+@contextlib.asynccontextmanager
+async def serve_in_process(
+    app: FastAPI, base_url: str = "http://testserver"
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and yield an httpx client talking to it in-process (ASGI)."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            yield client

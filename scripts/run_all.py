@@ -1,0 +1,94 @@
+"""``make run``: prepare the databases and data, start every service and the gateway, stop all on Ctrl-C.
+
+Each step is idempotent: running it twice changes nothing (imports update, never duplicate).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+HOST = os.environ.get("FS_HOST", "127.0.0.1")
+GATEWAY_PORT = int(os.environ.get("FS_GATEWAY_PORT", "8000"))
+
+# Preparation commands, in order.
+PREPARE: list[list[str]] = [
+    ["locator", "bootstrap"],
+    ["booking", "migrate"],
+    ["notify", "migrate"],
+]
+
+# Long-running processes: (name, command).
+PROCESSES: list[tuple[str, list[str]]] = [
+    ("locator", ["uvicorn", "locator.main:create_app", "--factory", "--host", HOST, "--port", "8001"]),
+    ("booking", ["uvicorn", "booking.main:create_app", "--factory", "--host", HOST, "--port", "8002"]),
+    ("notify", ["uvicorn", "notify.main:create_app", "--factory", "--host", HOST, "--port", "8003"]),
+    (
+        "gateway",
+        ["uvicorn", "gateway.main:create_app", "--factory", "--host", HOST, "--port", str(GATEWAY_PORT)],
+    ),
+]
+
+
+def wait_ready(url: str, timeout_s: float = 60) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
+def main() -> int:
+    for command in PREPARE:
+        print(f"==> {' '.join(command)}", flush=True)
+        subprocess.run(command, check=True)  # noqa: S603
+    children: list[tuple[str, subprocess.Popen]] = []
+
+    def stop(*_: object) -> None:
+        for _, child in children:
+            if child.poll() is None:
+                child.terminate()
+        for _, child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for name, command in PROCESSES:
+            print(f"==> starting {name}", flush=True)
+            children.append((name, subprocess.Popen(command)))  # noqa: S603
+        gateway = f"http://{HOST}:{GATEWAY_PORT}"
+        if not wait_ready(f"{gateway}/readyz"):
+            print("the gateway did not become ready in time; see the logs above", file=sys.stderr)
+            return 1
+        print(
+            f"\nFrance Services is up.\n"
+            f"  public API (gateway): {gateway}/v1/...   docs: {gateway}/docs\n"
+            f"  try: curl '{gateway}/v1/sites/nearest?q=23000&limit=3'\n"
+            f"  services: locator http://{HOST}:8001, booking http://{HOST}:8002, notify http://{HOST}:8003\n"
+            f"Ctrl-C stops everything.\n",
+            flush=True,
+        )
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"{name} stopped (exit {child.returncode}); stopping everything", file=sys.stderr)
+                    return 1
+            time.sleep(1)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

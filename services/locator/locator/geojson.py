@@ -1,0 +1,28 @@
+"""GeoJSON (RFC 7946) output, chosen with ``Accept: application/geo+json``: coordinates are [lon, lat]."""
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from locator.sites.schemas import Point
+
+GEOJSON = "application/geo+json"
+
+
+def wants_geojson(request: Request) -> bool:
+    return GEOJSON in request.headers.get("accept", "")
+
+
+def feature(point: Point, properties: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [point.lon, point.lat]},
+        "properties": properties,
+    }
+
+
+def feature_collection(items: list[tuple[Point, dict[str, Any]]], **foreign_members: Any) -> JSONResponse:
+    body = {"type": "FeatureCollection", "features": [feature(p, props) for p, props in items]}
+    body.update(foreign_members)
+    return JSONResponse(body, media_type=GEOJSON)

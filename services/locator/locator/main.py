@@ -1,0 +1,47 @@
+"""The locator's app factory: France Services sites, mobile stops, communes and geocoding."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from fs_common.app import create_service_app
+from fs_common.db import create_engine, make_sessionmaker
+from fs_common.logs import configure_logging
+from fs_common.observability import check_database
+
+from locator.config import LocatorSettings, get_settings
+from locator.geocoding.ban_client import BanClient
+from locator.geocoding.router import router as geocoding_router
+from locator.sites.router import router as sites_router
+
+
+def create_app(settings: LocatorSettings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging("locator", settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = create_engine(settings.database_url)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        app.state.geocoder_http = httpx.AsyncClient(timeout=settings.geocoder_timeout_s)
+        app.state.ban = (
+            BanClient(app.state.geocoder_http, settings.geocoder_url) if settings.geocoder_url else None
+        )
+        try:
+            yield
+        finally:
+            await app.state.geocoder_http.aclose()
+            await app.state.engine.dispose()
+
+    app = create_service_app(
+        service="locator",
+        title="France Services — localisation",
+        description="Trouver la France Services ou l'arrêt de bus France Services le plus proche.",
+        lifespan=lifespan,
+        readiness_checks={"database": check_database},
+    )
+    app.include_router(sites_router)
+    app.include_router(geocoding_router)
+    return app

@@ -1,0 +1,98 @@
+"""All queries on the site table."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, any_, func, literal_column, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from locator.sites.models import Site
+
+_LAT = func.ST_Y(func.geometry(Site.location)).label("lat")
+_LON = func.ST_X(func.geometry(Site.location)).label("lon")
+
+
+@dataclass(frozen=True)
+class SiteFilters:
+    departement: str | None = None
+    insee_code: str | None = None
+    kinds: tuple[str, ...] = ()
+    partner: str | None = None
+    appointment_required: bool | None = None
+    include_mobile: bool = True
+    weekday: int | None = None
+
+
+def _point(lat: float, lon: float):  # noqa: ANN202
+    return text("ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography").bindparams(lat=lat, lon=lon)
+
+
+def _filtered(statement: Select, filters: SiteFilters) -> Select:
+    if filters.departement:
+        statement = statement.where(Site.departement == filters.departement)
+    if filters.insee_code:
+        statement = statement.where(Site.insee_code == filters.insee_code)
+    if filters.kinds:
+        statement = statement.where(Site.kind.in_(filters.kinds))  # type: ignore[attr-defined]
+    if filters.partner:
+        statement = statement.where(any_(Site.partners) == filters.partner)
+    if filters.appointment_required is not None:
+        statement = statement.where(Site.appointment_required == filters.appointment_required)
+    if not filters.include_mobile:
+        statement = statement.where(Site.is_mobile.is_(False))  # type: ignore[attr-defined]
+    if filters.weekday is not None:
+        statement = statement.where(Site.opening_hours.has_key(str(filters.weekday)))  # type: ignore[attr-defined]
+    return statement
+
+
+async def upsert_many(session: AsyncSession, rows: Sequence[dict]) -> None:
+    values = [
+        {k: v for k, v in row.items() if k not in ("lat", "lon")}
+        | {"location": f"SRID=4326;POINT({row['lon']} {row['lat']})"}
+        for row in rows
+    ]
+    statement = insert(Site)
+    statement = statement.on_conflict_do_update(
+        index_elements=[Site.id],
+        set_={c: statement.excluded[c] for c in values[0] if c != "id"} | {"updated_at": func.now()},
+    )
+    await session.execute(statement, values)
+
+
+async def count(session: AsyncSession) -> int:
+    return (await session.execute(select(func.count()).select_from(Site))).scalar_one()
+
+
+async def get(session: AsyncSession, site_id: int):  # noqa: ANN201
+    result = await session.execute(select(Site, _LAT, _LON).where(Site.id == site_id))
+    return result.first()
+
+
+async def page(session: AsyncSession, filters: SiteFilters, *, offset: int, limit: int) -> tuple[int, list]:
+    total = (await session.execute(_filtered(select(func.count()).select_from(Site), filters))).scalar_one()
+    result = await session.execute(
+        _filtered(select(Site, _LAT, _LON), filters).order_by(Site.id).offset(offset).limit(limit)
+    )
+    return total, list(result)
+
+
+async def nearest(
+    session: AsyncSession,
+    lat: float,
+    lon: float,
+    filters: SiteFilters,
+    *,
+    limit: int,
+    offset: int = 0,
+    radius_m: float | None = None,
+) -> list:
+    """Sites ordered by distance (KNN on the GiST index), with the spherical distance in metres."""
+    point = _point(lat, lon)
+    distance = func.ST_Distance(Site.location, point, False).label("distance_m")
+    statement = _filtered(select(Site, _LAT, _LON, distance), filters)
+    if radius_m is not None:
+        statement = statement.where(func.ST_DWithin(Site.location, point, radius_m, False))
+    statement = statement.order_by(Site.location.op("<->")(point), literal_column("distance_m"))  # type: ignore[union-attr]
+    result = await session.execute(statement.offset(offset).limit(limit))
+    return list(result)

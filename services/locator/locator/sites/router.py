@@ -1,0 +1,153 @@
+"""Public site endpoints: nearest search, list, detail.
+
+JSON, or GeoJSON on ``Accept: application/geo+json``.
+"""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from fs_common.db import SessionDep
+from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+
+from locator.geocoding.router import ban_client
+from locator.geocoding.service import locate
+from locator.geojson import GEOJSON, feature_collection, wants_geojson
+from locator.sites import service
+from locator.sites.models import Partner, SiteKind
+from locator.sites.repository import SiteFilters
+from locator.sites.schemas import NearestSitesResponse, Origin, SiteOut, SitePage, Weekday
+from locator.sites.service import OpenFilter
+
+router = APIRouter(prefix="/v1", tags=["sites"])
+
+_GEOJSON_DOC = {200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}}
+
+Lat = Annotated[float | None, Query(ge=-90, le=90, description="Latitude WGS-84", examples=[46.17])]
+Lon = Annotated[float | None, Query(ge=-180, le=180, description="Longitude WGS-84", examples=[1.87])]
+Q = Annotated[
+    str | None,
+    Query(min_length=2, max_length=200, description="Code postal, commune ou adresse", examples=["23000"]),
+]
+
+
+async def resolve_origin(
+    request: Request, session, lat: float | None, lon: float | None, q: str | None
+) -> Origin:  # noqa: ANN001
+    if lat is not None and lon is not None:
+        return Origin(lat=lat, lon=lon, source="coordinates")
+    if lat is not None or lon is not None:
+        raise Unprocessable("Donnez à la fois lat et lon, ou bien q (code postal, commune ou adresse).")
+    if not q:
+        raise Unprocessable("Indiquez où chercher : lat et lon, ou q (code postal, commune ou adresse).")
+    place, source = await locate(session, ban_client(request), q)
+    return Origin(lat=place.lat, lon=place.lon, label=place.label, source=source.value)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@router.get(
+    "/sites/nearest",
+    response_model=NearestSitesResponse,
+    summary="Les France Services les plus proches",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def nearest_sites(
+    request: Request,
+    session: SessionDep,
+    lat: Lat = None,
+    lon: Lon = None,
+    q: Q = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
+    radius_km: Annotated[float | None, Query(gt=0, le=2000)] = None,
+    open_now: Annotated[bool, Query(description="Seulement les sites ouverts maintenant")] = False,
+    open_at: Annotated[
+        dt.datetime | None,
+        Query(description="Seulement les sites ouverts à cet instant (sans fuseau : heure locale du site)"),
+    ] = None,
+    weekday: Annotated[
+        Weekday | None, Query(description="Seulement les sites ouverts ce jour de la semaine")
+    ] = None,
+    partner: Partner | None = None,
+    appointment_required: Annotated[
+        bool | None, Query(description="Sur rendez-vous (true) ou non (false)")
+    ] = None,
+    kind: Annotated[list[SiteKind] | None, Query()] = None,
+    include_mobile: Annotated[bool, Query(description="Inclure les bus et services itinérants")] = True,
+) -> NearestSitesResponse | JSONResponse:
+    origin = await resolve_origin(request, session, lat, lon, q)
+    current = now()
+    filters = SiteFilters(
+        kinds=tuple(k.value for k in kind or ()),
+        partner=partner.value if partner else None,
+        appointment_required=appointment_required,
+        include_mobile=include_mobile,
+        weekday=weekday.index if weekday else None,
+    )
+    open_filter = OpenFilter(open_at) if open_at else OpenFilter(current) if open_now else None
+    results = await service.nearest_sites(
+        session,
+        origin.lat,
+        origin.lon,
+        filters,
+        limit=limit,
+        radius_m=radius_km * 1000 if radius_km else None,
+        open_filter=open_filter,
+        now=current,
+    )
+    answer = NearestSitesResponse(origin=origin, results=results)
+    if wants_geojson(request):
+        return feature_collection(
+            [(r.site.location, r.model_dump(mode="json")) for r in results],
+            origin=origin.model_dump(mode="json"),
+        )
+    return answer
+
+
+@router.get(
+    "/sites",
+    response_model=SitePage,
+    summary="Toutes les France Services, par pages",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def list_sites(
+    request: Request,
+    session: SessionDep,
+    departement: Annotated[str | None, Query(pattern=r"^(\d{2}|2[AB]|\d{3})$", examples=["23"])] = None,
+    insee_code: Annotated[str | None, Query(pattern=r"^(\d{5}|2[AB]\d{3})$", examples=["23096"])] = None,
+    kind: Annotated[list[SiteKind] | None, Query()] = None,
+    partner: Partner | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> SitePage | JSONResponse:
+    filters = SiteFilters(
+        departement=departement,
+        insee_code=insee_code,
+        kinds=tuple(k.value for k in kind or ()),
+        partner=partner.value if partner else None,
+    )
+    page = await service.list_sites(session, filters, offset=offset, limit=limit, now=now())
+    if wants_geojson(request):
+        return feature_collection(
+            [(s.location, s.model_dump(mode="json")) for s in page.items],
+            total=page.total,
+            offset=offset,
+            limit=limit,
+        )
+    return page
+
+
+@router.get(
+    "/sites/{site_id}",
+    response_model=SiteOut,
+    summary="Une France Services",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def get_site(request: Request, session: SessionDep, site_id: int) -> SiteOut | JSONResponse:
+    site = await service.get_site(session, site_id, now())
+    if wants_geojson(request):
+        return feature_collection([(site.location, site.model_dump(mode="json"))])
+    return site

@@ -1,0 +1,15 @@
+"""Text helpers for French names: accent- and case-insensitive matching keys."""
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def search_key(text: str) -> str:
+    """``"Saint-Étienne"`` → ``"saint etienne"``; ``"St Étienne"`` → ``"saint etienne"``."""
+    text = text.replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae")
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    words = _NON_ALNUM.sub(" ", folded).split()
+    expanded = [{"st": "saint", "ste": "sainte"}.get(w, w) for w in words]
+    return " ".join(expanded)

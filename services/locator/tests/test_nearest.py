@@ -1,0 +1,93 @@
+"""Nearest search against an independent brute-force computation over the vendored CSV."""
+
+import csv
+import math
+import random
+
+import pytest
+from locator.data_files import SITES_CSV
+
+R = 6_371_008.8
+
+
+def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = (
+        math.sin((p2 - p1) / 2) ** 2
+        + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * R * math.asin(math.sqrt(a))
+
+
+def csv_points() -> list[tuple[int, float, float]]:
+    with SITES_CSV.open(encoding="utf-8") as f:
+        return [(int(r["id_fs"]), float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(f)]
+
+
+def random_points(n: int) -> list[tuple[float, float]]:
+    rng = random.Random(20261126)
+    boxes = [  # (weight, lat range, lon range): metropolitan France and the overseas départements
+        (150, (42.4, 51.0), (-4.7, 8.2)),
+        (10, (15.85, 16.5), (-61.8, -61.0)),  # Guadeloupe
+        (10, (14.4, 14.9), (-61.2, -60.8)),  # Martinique
+        (10, (2.2, 5.7), (-54.5, -51.7)),  # Guyane
+        (10, (-21.4, -20.9), (55.2, 55.8)),  # La Réunion
+        (10, (-13.0, -12.6), (45.0, 45.3)),  # Mayotte
+    ]
+    points = []
+    for weight, (lat0, lat1), (lon0, lon1) in boxes:
+        points += [(rng.uniform(lat0, lat1), rng.uniform(lon0, lon1)) for _ in range(weight * n // 200)]
+    return points
+
+
+async def test_nearest_five_match_brute_force_for_200_points(locator_client):
+    sites = csv_points()
+    points = random_points(200)
+    assert len(points) >= 200
+    for lat, lon in points:
+        expected = sorted((great_circle_m(lat, lon, s_lat, s_lon), sid) for sid, s_lat, s_lon in sites)[:6]
+        response = await locator_client.get("/v1/sites/nearest", params={"lat": lat, "lon": lon, "limit": 5})
+        assert response.status_code == 200, response.text
+        results = response.json()["results"]
+        assert len(results) == 5
+        for got, (distance, site_id) in zip(results, expected[:5], strict=True):
+            assert got["distance_m"] == pytest.approx(distance, abs=2)
+            if got["site"]["id"] != site_id:
+                # Only acceptable for ties: two sites at the same distance (shared points, within 2 m).
+                tied = {sid for d, sid in expected if abs(d - got["distance_m"]) <= 2}
+                assert got["site"]["id"] in tied, (lat, lon, got["site"]["id"], site_id)
+
+
+async def test_nearest_from_postcode_gives_travel_time_and_promise(locator_client):
+    response = await locator_client.get("/v1/sites/nearest", params={"q": "23000", "limit": 3})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["origin"]["source"] == "communes"
+    assert body["origin"]["label"].startswith("Guéret")
+    sites = csv_points()
+    origin = body["origin"]
+    expected = sorted((great_circle_m(origin["lat"], origin["lon"], la, lo), sid) for sid, la, lo in sites)[
+        :3
+    ]
+    assert [r["site"]["id"] for r in body["results"]] == [sid for _, sid in expected]
+    for result in body["results"]:
+        # The documented model: 1.3 × straight-line distance at 50 km/h, plus 3 minutes.
+        minutes = 3 + result["distance_m"] / 1000 * 1.3 / 50 * 60
+        assert result["travel_time_min"] == round(minutes)
+        assert result["within_30_min"] is (minutes <= 30)
+
+
+async def test_geojson_on_request_uses_lon_lat_order(locator_client):
+    response = await locator_client.get(
+        "/v1/sites/nearest",
+        params={"lat": 4.9372, "lon": -52.326, "limit": 2},
+        headers={"Accept": "application/geo+json"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/geo+json")
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    feature = body["features"][0]
+    lon, lat = feature["geometry"]["coordinates"]
+    assert feature["properties"]["site"]["location"] == {"lat": lat, "lon": lon}
+    assert feature["properties"]["site"]["address"]["departement"] == "973"

@@ -1,0 +1,23 @@
+"""``notify`` command: database migrations and the service's jobs."""
+
+from pathlib import Path
+
+import typer
+from fs_common.databases import create_and_migrate
+
+from notify.config import get_settings
+
+app = typer.Typer(help="France Services notify service.", no_args_is_help=True)
+SERVICE_DIR = Path(__file__).resolve().parent.parent
+
+
+@app.command()
+def migrate() -> None:
+    """Create the database if needed and run the migrations."""
+    create_and_migrate(SERVICE_DIR, get_settings().database_url)
+    typer.echo("notify: database migrated", err=True)
+
+
+@app.callback()
+def main() -> None:
+    """France Services notify service."""
