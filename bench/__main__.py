@@ -1,0 +1,20 @@
+import asyncio
+import importlib
+import sys
+
+# Module name → what it measures. Each module has ``async def main() -> None``.
+BENCHES = {
+    "locator": "nearest search through the API vs the raw PostGIS query",
+}
+
+
+def run(names: list[str]) -> None:
+    for name in names or list(BENCHES):
+        if name not in BENCHES:
+            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
+        print(f"\n=== {name}: {BENCHES[name]} ===", flush=True)
+        asyncio.run(importlib.import_module(f"bench.{name}").main())
+
+
+if __name__ == "__main__":
+    run(sys.argv[1:])
