@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
 
-.PHONY: help install postgis run test bench lint format up compose-config clean
+.PHONY: help install postgis browser run test bench lint format up compose-config clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -17,13 +17,16 @@ $(UV):
 postgis: ## Install the PostGIS extension for PostgreSQL 15 when it is missing
 	@test -f $(POSTGIS_CONTROL) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3)
 
+browser: ## Debian's headless Chromium for the widget's end-to-end test (driven by Playwright)
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 install: $(UV) postgis ## Virtual environment and every pinned dependency (uv.lock)
 	$(UV) sync --frozen --quiet
 
 run: install ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
 	$(UV) run --frozen python scripts/run_all.py
 
-test: install ## The whole suite against the real PostgreSQL/PostGIS and Redis
+test: install browser ## The whole suite against the real PostgreSQL/PostGIS and Redis
 	$(UV) run --frozen pytest
 
 bench: install ## Benchmarks: figures and ratios against baselines measured in the same run
