@@ -5,7 +5,6 @@ top-level ``gateway/`` folder (which holds the ``gateway`` package and its tests
 """
 
 import booking  # noqa: F401
+import gateway  # noqa: F401
 import locator  # noqa: F401
 import notify  # noqa: F401
-
-import gateway  # noqa: F401

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from fs_common.databases import create_and_migrate
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from fs_common.databases import create_and_migrate
 from locator.config import get_settings
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import (
@@ -120,3 +120,7 @@ def bootstrap() -> None:
     migrate()
     import_communes(COMMUNES_CSV, ARRONDISSEMENTS_CSV)
     import_sites(str(SITES_CSV), report_file=Path("var/import-sites-report.csv"))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,8 +1,9 @@
 from functools import lru_cache
 
-from fs_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from fs_common.settings import ServiceSettings
 
 
 class LocatorSettings(ServiceSettings):

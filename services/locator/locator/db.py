@@ -1,7 +1,8 @@
 """Base class of the locator service's tables: its own metadata, with one naming convention."""
 
-from fs_common.db import make_registry
 from sqlmodel import SQLModel
+
+from fs_common.db import make_registry
 
 
 class LocatorModel(SQLModel, registry=make_registry()):

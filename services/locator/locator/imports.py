@@ -5,9 +5,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
-from fs_common.db import create_engine, make_sessionmaker
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fs_common.db import create_engine, make_sessionmaker
 from locator.communes import repository as communes_repository
 from locator.communes.importer import CommuneImportResult, import_communes
 from locator.sites import repository as sites_repository

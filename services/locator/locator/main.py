@@ -5,11 +5,11 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+
 from fs_common.app import create_service_app
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database
-
 from locator.config import LocatorSettings, get_settings
 from locator.geocoding.ban_client import BanClient
 from locator.geocoding.router import router as geocoding_router

@@ -1,7 +1,8 @@
 """Alembic environment of the locator (async, asyncpg; PostGIS objects handled by GeoAlchemy2)."""
 
-from fs_common.migration_env import run
 from geoalchemy2 import alembic_helpers
+
+from fs_common.migration_env import run
 from locator.communes.models import Commune  # noqa: F401  (registers the table)
 from locator.config import get_settings
 from locator.db import metadata

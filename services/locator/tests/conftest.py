@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
+
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.testing import serve_in_process, test_database_url
 from locator.config import LocatorSettings

@@ -5,6 +5,7 @@ import math
 import random
 
 import pytest
+
 from locator.data_files import SITES_CSV
 
 R = 6_371_008.8

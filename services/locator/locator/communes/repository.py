@@ -75,7 +75,8 @@ async def by_postcode(session: AsyncSession, postcode: str) -> list[CommuneRef]:
         select(*_REF_COLUMNS)
         .where(any_(Commune.postcodes) == postcode)
         .where(Commune.location.is_not(None))  # type: ignore[union-attr]
-        .order_by(Commune.population.desc())
+        # In Paris, Lyon and Marseille the arrondissement is the precise answer for its postcode.
+        .order_by((Commune.kind == "arrondissement-municipal").desc(), Commune.population.desc())
     )
     return [_ref(row) for row in result]
 

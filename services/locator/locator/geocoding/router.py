@@ -1,9 +1,9 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
-
 from locator.geocoding import service
 from locator.geocoding.ban_client import BanClient
 from locator.geocoding.schemas import GeocodeResponse

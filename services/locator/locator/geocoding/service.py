@@ -2,9 +2,9 @@
 
 import re
 
-from fs_common.errors import NotFound, Unprocessable
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fs_common.errors import NotFound, Unprocessable
 from locator.communes import repository as communes
 from locator.communes.repository import CommuneRef
 from locator.geocoding.ban_client import BanClient, GeocoderUnavailable

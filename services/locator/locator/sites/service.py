@@ -3,9 +3,9 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from fs_common.errors import NotFound
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fs_common.errors import NotFound
 from locator import territories
 from locator.sites import repository
 from locator.sites.models import Site
