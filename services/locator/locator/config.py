@@ -18,6 +18,30 @@ class LocatorSettings(ServiceSettings):
     geocoder_timeout_s: float = 2.0
     admin_token: str = Field(default="", description="Bearer token for the admin API; empty disables it.")
 
+    # The travel-time model (locator/travel.py documents and sources every figure).
+    travel_detour_factor: float = Field(default=1.3, gt=0, description="Road / straight-line distance")
+    travel_fixed_minutes: float = Field(default=3.0, ge=0, description="Parking and walking in")
+    travel_speed_dense_city_kmh: float = Field(default=25.0, gt=0)
+    travel_speed_town_kmh: float = Field(default=40.0, gt=0)
+    travel_speed_rural_kmh: float = Field(default=60.0, gt=0)
+    travel_speed_mountain_kmh: float = Field(default=40.0, gt=0)
+    travel_speed_overseas_kmh: float = Field(default=40.0, gt=0)
+    travel_dense_city_population: int = Field(default=50_000, description="Dense city from this population")
+    travel_town_population: int = Field(default=2_000, description="Town from this population")
+    travel_mountain_departements: list[str] = Field(
+        default=["04", "05", "15", "2A", "2B", "48", "73", "74"],
+        description="Départements counted as mountain (JSON list in the environment)",
+    )
+    routing_url: str = Field(
+        default="",
+        description="Base URL of an OSRM server (e.g. http://127.0.0.1:5000); empty: the estimate only.",
+    )
+    routing_profile: str = "driving"
+    routing_timeout_s: float = 10.0
+    routing_candidates: int = Field(
+        default=3, ge=1, le=20, description="Nearest sites (straight line) whose road time is asked"
+    )
+
 
 @lru_cache
 def get_settings() -> LocatorSettings:

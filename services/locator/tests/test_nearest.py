@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from locator.data_files import SITES_CSV
+from locator.data_files import COMMUNES_CSV, SITES_CSV
 
 R = 6_371_008.8
 
@@ -23,6 +23,21 @@ def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 def csv_points() -> list[tuple[int, float, float]]:
     with SITES_CSV.open(encoding="utf-8") as f:
         return [(int(r["id_fs"]), float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(f)]
+
+
+def documented_speed_kmh(lat: float, lon: float) -> float:
+    """The README's speed for the current commune whose centre is nearest to the point."""
+    with COMMUNES_CSV.open(encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["type"] == "commune-actuelle" and r["lat"]]
+    commune = min(rows, key=lambda r: great_circle_m(lat, lon, float(r["lat"]), float(r["lon"])))
+    population = int(commune["population"] or 0)
+    if commune["zone"] != "metro":
+        return 40  # overseas
+    if population >= 50_000:
+        return 25  # dense city
+    if commune["departement"] in {"04", "05", "15", "2A", "2B", "48", "73", "74"}:
+        return 40  # mountain
+    return 40 if population >= 2_000 else 60  # town, rural
 
 
 def random_points(n: int) -> list[tuple[float, float]]:
@@ -71,9 +86,11 @@ async def test_nearest_from_postcode_gives_travel_time_and_promise(locator_clien
         :3
     ]
     assert [r["site"]["id"] for r in body["results"]] == [sid for _, sid in expected]
+    speed = documented_speed_kmh(origin["lat"], origin["lon"])
+    assert speed == 40  # Guéret, about 13,000 inhabitants: a town
     for result in body["results"]:
-        # The documented model: 1.3 × straight-line distance at 50 km/h, plus 3 minutes.
-        minutes = 3 + result["distance_m"] / 1000 * 1.3 / 50 * 60
+        # The documented model: 1.3 × straight-line distance at the origin's speed, plus 3 minutes.
+        minutes = 3 + result["distance_m"] / 1000 * 1.3 / speed * 60
         assert result["travel_time_min"] == round(minutes)
         assert result["within_30_min"] is (minutes <= 30)
 

@@ -21,7 +21,7 @@ from locator.sites.schemas import (
     day_hours,
     partner_out,
 )
-from locator.travel import DEFAULT_MODEL, PROMISE_MINUTES
+from locator.travel import PROMISE_MINUTES, configured_model, origin_territory
 
 _BATCH = 100
 
@@ -98,6 +98,7 @@ async def nearest_sites(
     each site's time zone, so candidates are read in distance order until enough pass."""
     results: list[NearestSite] = []
     offset = 0
+    model, territory = configured_model(), await origin_territory(session, lat, lon)
     while len(results) < limit:
         batch = limit if open_filter is None else _BATCH
         rows = await repository.nearest(
@@ -110,7 +111,7 @@ async def nearest_sites(
                 and is_open(site.opening_hours, site.departement, _instant_for(site, open_filter.at))
             ):
                 continue
-            minutes = DEFAULT_MODEL.estimate_minutes(row.distance_m)
+            minutes = model.estimate_minutes(row.distance_m, territory)
             results.append(
                 NearestSite(
                     site=site_out(site, row.lat, row.lon, now),
