@@ -2,9 +2,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from fs_common.settings import ServiceSettings
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from fs_common.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,19 +6,46 @@ from contextlib import asynccontextmanager
 import httpx
 import redis.asyncio as redis
 from fastapi import FastAPI
+
 from fs_common.app import create_service_app
 from fs_common.logs import configure_logging
 from fs_common.observability import check_redis
-
 from gateway.config import GatewaySettings, get_settings
+from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
+from gateway.proxy.upstream import Upstream
 
 
 async def _check_upstreams(app: FastAPI) -> None:
-    for name, client in app.state.upstreams.items():
-        response = await client.get("/readyz")
-        if response.status_code != 200:
-            raise RuntimeError(f"{name} not ready")
+    failing = []
+    for name, upstream in app.state.upstreams.items():
+        try:
+            response = await upstream.client.get("/readyz")
+            if response.status_code != 200:
+                failing.append(name)
+        except httpx.HTTPError:
+            failing.append(name)
+    if failing:
+        raise RuntimeError(f"not ready: {', '.join(failing)}")
+
+
+def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
+    timeout = httpx.Timeout(settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
+    return {
+        name: Upstream(
+            name,
+            httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits),
+            CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s),
+            retries=settings.upstream_retries,
+            backoff_s=settings.upstream_retry_backoff_s,
+        )
+        for name, url in (
+            ("locator", settings.locator_url),
+            ("booking", settings.booking_url),
+            ("notify", settings.notify_url),
+        )
+    }
 
 
 def create_app(settings: GatewaySettings | None = None) -> FastAPI:
@@ -29,20 +56,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
         app.state.redis = redis.from_url(settings.redis_url)
-        timeout = httpx.Timeout(settings.upstream_timeout_s, connect=1.0)
-        app.state.upstreams = {
-            name: httpx.AsyncClient(base_url=url, timeout=timeout)
-            for name, url in (
-                ("locator", settings.locator_url),
-                ("booking", settings.booking_url),
-                ("notify", settings.notify_url),
-            )
-        }
+        app.state.upstreams = _upstreams(settings)
         try:
             yield
         finally:
-            for client in app.state.upstreams.values():
-                await client.aclose()
+            for upstream in app.state.upstreams.values():
+                await upstream.client.aclose()
             await app.state.redis.aclose()
 
     app = create_service_app(
@@ -52,5 +71,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness_checks={"redis": check_redis, "services": _check_upstreams},
     )
+    # The catch-all proxy comes last: the gateway's own routes (and the widget's) match first.
     app.include_router(proxy_router)
     return app

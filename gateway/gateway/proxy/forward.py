@@ -1,17 +1,17 @@
 """Forwarding a public request to the service that owns it, with the request id passed on."""
 
-import httpx
 from fastapi import APIRouter, Request, Response
-from fs_common.errors import BadGateway, GatewayTimeout, NotFound, ServiceUnavailable
-from fs_common.logs import request_id_var
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
+from fs_common.errors import NotFound
+from fs_common.logs import request_id_var
 from gateway.proxy.routes import service_for
+from gateway.proxy.upstream import Upstream, is_retryable
 
 router = APIRouter()
 
-# Hop-by-hop headers (RFC 9110 §7.6.1) are not forwarded.
+# Hop-by-hop headers (RFC 9110 §7.6.1), and what only the gateway reads, are not forwarded.
 _HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -24,6 +24,8 @@ _HOP_BY_HOP = {
     "host",
     "content-length",
 }
+_REQUEST_DROPPED = _HOP_BY_HOP | {"x-api-key", "cookie", "x-request-id"}
+_RESPONSE_DROPPED = _HOP_BY_HOP | {"x-request-id"}
 
 
 @router.api_route(
@@ -33,34 +35,23 @@ async def forward(request: Request, path: str) -> Response:
     service = service_for(request.url.path)
     if service is None:
         raise NotFound("Aucune ressource à cette adresse.")
-    client: httpx.AsyncClient = request.app.state.upstreams[service]
-    headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+    upstream: Upstream = request.app.state.upstreams[service]
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in _REQUEST_DROPPED}
     headers["x-request-id"] = request_id_var.get() or ""
-    upstream_request = client.build_request(
-        request.method,
-        request.url.path,
-        params=request.query_params,
-        headers=headers,
-        content=request.stream() if request.method in ("POST", "PUT", "PATCH") else None,
+    if request.client:
+        headers["x-forwarded-for"] = request.client.host
+    retryable = is_retryable(request.method, request.headers)
+    content = None
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        # A retried request must be sent again whole; others stream straight through.
+        content = await request.body() if retryable else request.stream()
+    upstream_request = upstream.client.build_request(
+        request.method, request.url.path, params=request.query_params, headers=headers, content=content
     )
-    try:
-        upstream = await client.send(upstream_request, stream=True)
-    except httpx.TimeoutException as exc:
-        raise GatewayTimeout(
-            f"Le service {service} n'a pas répondu à temps.", headers={"Retry-After": "5"}
-        ) from exc
-    except httpx.ConnectError as exc:
-        raise ServiceUnavailable(
-            f"Le service {service} est momentanément indisponible.", headers={"Retry-After": "5"}
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise BadGateway(f"Le service {service} a répondu de façon inattendue.") from exc
-    response_headers = {
-        k: v for k, v in upstream.headers.items() if k.lower() not in _HOP_BY_HOP | {"x-request-id"}
-    }
+    response = await upstream.send(upstream_request, retryable=retryable)
     return StreamingResponse(
-        upstream.aiter_raw(),
-        status_code=upstream.status_code,
-        headers=response_headers,
-        background=BackgroundTask(upstream.aclose),
+        response.aiter_raw(),
+        status_code=response.status_code,
+        headers={k: v for k, v in response.headers.items() if k.lower() not in _RESPONSE_DROPPED},
+        background=BackgroundTask(response.aclose),
     )

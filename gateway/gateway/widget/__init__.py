@@ -1,0 +1,1 @@
+"""The embeddable locator and booking widget, and the demo page that embeds it."""
