@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
 
-.PHONY: help install postgis browser run test bench lint format up compose-config clean
+.PHONY: help install postgis browser run test bench bench-tools lint format up compose-config clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -29,7 +29,10 @@ run: install ## Databases, migrations, the real data, every service and the gate
 test: install browser ## The whole suite against the real PostgreSQL/PostGIS and Redis
 	$(UV) run --frozen pytest
 
-bench: install ## Benchmarks: figures and ratios against baselines measured in the same run
+bench-tools:
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+
+bench: install bench-tools ## Benchmarks: figures and ratios against baselines measured in the same run
 	$(UV) run --frozen python -m bench
 
 lint: install ## ruff and mypy

@@ -1,8 +1,9 @@
 import asyncio
 import importlib
+import inspect
 import sys
 
-# Module name → what it measures. Each module has ``async def main() -> None``.
+# Module name → what it measures. Each module has ``main()``, a plain or an ``async`` function.
 BENCHES = {
     "locator": "nearest search through the API vs the raw PostGIS query",
 }
@@ -13,7 +14,11 @@ def run(names: list[str]) -> None:
         if name not in BENCHES:
             sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(BENCHES)}")
         print(f"\n=== {name}: {BENCHES[name]} ===", flush=True)
-        asyncio.run(importlib.import_module(f"bench.{name}").main())
+        main = importlib.import_module(f"bench.{name}").main
+        if inspect.iscoroutinefunction(main):
+            asyncio.run(main())
+        else:
+            main()
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import httpx
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.db import create_engine, make_sessionmaker
@@ -49,7 +50,9 @@ def read_source(path_or_url: str) -> str:
 async def run_import_communes(
     session: AsyncSession, communes_csv: Path, arrondissements_csv: Path | None
 ) -> CommuneImportResult:
-    return await import_communes(session, communes_csv, arrondissements_csv)
+    result = await import_communes(session, communes_csv, arrondissements_csv)
+    await session.execute(text("ANALYZE commune"))
+    return result
 
 
 async def run_import_sites(
@@ -73,4 +76,5 @@ async def run_import_sites(
     for start in range(0, len(sites), BATCH):
         await sites_repository.upsert_many(session, sites[start : start + BATCH])
     report.imported = len(sites)
+    await session.execute(text("ANALYZE site"))
     return report

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, any_, func, literal_column, select, text
+from sqlalchemy import Select, any_, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -93,6 +93,7 @@ async def nearest(
     statement = _filtered(select(Site, _LAT, _LON, distance), filters)
     if radius_m is not None:
         statement = statement.where(func.ST_DWithin(Site.location, point, radius_m, False))
-    statement = statement.order_by(Site.location.op("<->")(point), literal_column("distance_m"))  # type: ignore[union-attr]
+    # KNN on the GiST index: ``<->`` on geography is the same spherical distance as ``distance_m``.
+    statement = statement.order_by(Site.location.op("<->")(point))  # type: ignore[union-attr]
     result = await session.execute(statement.offset(offset).limit(limit))
     return list(result)

@@ -7,10 +7,11 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from fs_common.responses import model_response
 from locator.geocoding.router import ban_client
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
@@ -77,7 +78,7 @@ async def nearest_sites(
     ] = None,
     kind: Annotated[list[SiteKind] | None, Query()] = None,
     include_mobile: Annotated[bool, Query(description="Inclure les bus et services itinérants")] = True,
-) -> NearestSitesResponse | JSONResponse:
+) -> Response:
     origin = await resolve_origin(request, session, lat, lon, q)
     current = now()
     filters = SiteFilters(
@@ -104,7 +105,7 @@ async def nearest_sites(
             [(r.site.location, r.model_dump(mode="json")) for r in results],
             origin=origin.model_dump(mode="json"),
         )
-    return answer
+    return model_response(answer)
 
 
 @router.get(
@@ -122,7 +123,7 @@ async def list_sites(
     partner: Partner | None = None,
     offset: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> SitePage | JSONResponse:
+) -> Response:
     filters = SiteFilters(
         departement=departement,
         insee_code=insee_code,
@@ -137,7 +138,7 @@ async def list_sites(
             offset=offset,
             limit=limit,
         )
-    return page
+    return model_response(page)
 
 
 @router.get(
@@ -146,8 +147,8 @@ async def list_sites(
     summary="Une France Services",
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
-async def get_site(request: Request, session: SessionDep, site_id: int) -> SiteOut | JSONResponse:
+async def get_site(request: Request, session: SessionDep, site_id: int) -> Response:
     site = await service.get_site(session, site_id, now())
     if wants_geojson(request):
         return feature_collection([(site.location, site.model_dump(mode="json"))])
-    return site
+    return model_response(site)

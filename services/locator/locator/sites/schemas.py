@@ -1,7 +1,9 @@
 """What the locator returns about sites: chosen fields, never the row."""
 
 import datetime as dt
+import json
 from enum import StrEnum
+from functools import lru_cache
 
 from pydantic import BaseModel, Field
 
@@ -108,12 +110,21 @@ class SitePage(BaseModel):
     items: list[SiteOut]
 
 
+# Built once: the same few objects serve every response (they are never mutated).
+PARTNERS_OUT = {p.value: PartnerOut(code=p, label=PARTNER_LABELS[p]) for p in Partner}
+
+
 def partner_out(code: str) -> PartnerOut:
-    partner = Partner(code)
-    return PartnerOut(code=partner, label=PARTNER_LABELS[partner])
+    return PARTNERS_OUT[code]
 
 
 def day_hours(hours: dict[str, list[list[str]]]) -> list[DayHours]:
+    return _day_hours(json.dumps(hours, sort_keys=True))
+
+
+@lru_cache(maxsize=4096)
+def _day_hours(hours_json: str) -> list[DayHours]:
+    hours: dict[str, list[list[str]]] = json.loads(hours_json)
     return [
         DayHours(
             weekday=int(day),
