@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import typer
-from fs_common.databases import create_and_migrate
 
 from booking.config import get_settings
+from fs_common.databases import create_and_migrate
 
 app = typer.Typer(help="France Services booking service.", no_args_is_help=True)
 SERVICE_DIR = Path(__file__).resolve().parent.parent

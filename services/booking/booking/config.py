@@ -1,13 +1,40 @@
 from functools import lru_cache
 
-from fs_common.settings import ServiceSettings
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
+
+from fs_common.events import STREAM
+from fs_common.settings import ServiceSettings
 
 
 class BookingSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_booking"
+    db_pool_size: int = Field(default=20, description="Connections kept open; as many again on overflow.")
+    locator_url: str = "http://127.0.0.1:8001"
+    locator_timeout_s: float = 3.0
+    locator_cache_ttl_s: float = Field(default=600, description="How long a locator answer is reused.")
+    agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+    agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
+    events_stream: str = STREAM
+    relay_interval_s: float = Field(default=0.5, description="Relay poll period when the outbox is empty.")
+    relay_batch_size: int = 200
+    manage_url_template: str = Field(
+        default="http://127.0.0.1:8000/v1/bookings/manage/{token}",
+        description="Link sent to the person; {token} is replaced by the booking's token.",
+    )
+    retention_days: int = Field(default=730, description="Bookings older than this are anonymised.")
+    outbox_retention_days: int = Field(default=7, description="Published events are purged after this.")
+    idempotency_ttl_hours: int = 24
+    # Default rules of a new agenda.
+    default_capacity: int = 2
+    default_slot_minutes: int = 15
+    default_buffer_minutes: int = 0
+    default_min_notice_minutes: int = 120
+    default_horizon_days: int = 60
+    cancel_cutoff_hours: float = 4
+    reschedule_cutoff_hours: float = 24
 
 
 @lru_cache

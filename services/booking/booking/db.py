@@ -1,7 +1,8 @@
 """Base class of the booking service's tables: its own metadata, with one naming convention."""
 
-from fs_common.db import make_registry
 from sqlmodel import SQLModel
+
+from fs_common.db import make_registry
 
 
 class BookingModel(SQLModel, registry=make_registry()):

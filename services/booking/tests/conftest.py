@@ -1,26 +1,165 @@
-"""Booking tests: one real database for the run, migrated with Alembic, dropped at the end."""
+"""Booking tests: a real database for the run (migrated with Alembic, dropped at the end), the real
+locator app (its own database, loaded with the vendored data) and booking served by a real uvicorn
+server, so that concurrency tests go through real HTTP connections and the real connection pool.
+"""
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+import datetime as dt
+import itertools
+import socket
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
+import jwt
 import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+
 from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
 from booking.main import create_app
+from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import serve_in_process, test_database_url
+from fs_common.testing import serve_in_process, test_database_url, test_key_prefix
+from locator.config import LocatorSettings
+from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SITES_CSV
+from locator.data_files import SERVICE_DIR as LOCATOR_DIR
+from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
+from locator.main import create_app as create_locator_app
+
+ALL_WEEK = [0, 1, 2, 3, 4, 5, 6]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
-def booking_settings() -> Iterator[BookingSettings]:
-    url = test_database_url("booking")
-    create_and_migrate(SERVICE_DIR, url)
-    yield BookingSettings(database_url=url, log_json=False, log_level="WARNING")
+def locator_db() -> Iterator[str]:
+    url = test_database_url("booking_locator")
+    create_and_migrate(LOCATOR_DIR, url)
+    asyncio.run(in_transaction(url, lambda s: run_import_communes(s, COMMUNES_CSV, ARRONDISSEMENTS_CSV)))
+    asyncio.run(in_transaction(url, lambda s: run_import_sites(s, read_source(str(SITES_CSV)))))
+    yield url
     asyncio.run(drop_database(url))
 
 
 @pytest.fixture(scope="session")
-async def booking_client(booking_settings: BookingSettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_in_process(create_app(booking_settings), "http://booking") as client:
+async def locator_client(locator_db: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = LocatorSettings(database_url=locator_db, log_json=False, log_level="WARNING")
+    async with serve_in_process(create_locator_app(settings), "http://locator") as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def agent_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+def public_pem(key: Ed25519PrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@pytest.fixture(scope="session")
+def booking_settings(agent_key: Ed25519PrivateKey) -> Iterator[BookingSettings]:
+    url = test_database_url("booking")
+    create_and_migrate(SERVICE_DIR, url)
+    yield BookingSettings(
+        database_url=url,
+        log_json=False,
+        log_level="WARNING",
+        agent_public_key_pem=public_pem(agent_key),
+        events_stream=test_key_prefix("booking") + "booking.events",
+        relay_interval_s=0.05,
+    )
+    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
+async def booking_app(
+    booking_settings: BookingSettings, locator_client: httpx.AsyncClient
+) -> AsyncIterator[FastAPI]:
+    """Booking served by uvicorn on a free loopback port (``app.state.base_url``)."""
+    app = create_app(booking_settings, locator_http=locator_client)
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.02)
+    app.state.base_url = f"http://127.0.0.1:{port}"
+    yield app
+    server.should_exit = True
+    await task
+    await asyncio.sleep(0)
+
+
+@pytest.fixture(scope="session")
+async def booking_client(booking_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    limits = httpx.Limits(max_connections=300, max_keepalive_connections=300)
+    async with httpx.AsyncClient(base_url=booking_app.state.base_url, timeout=120, limits=limits) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def make_token(agent_key: Ed25519PrivateKey) -> Callable[..., str]:
+    def make(
+        role: str = "agent",
+        sites: list[int] | None = None,
+        *,
+        expires_in: dt.timedelta = dt.timedelta(minutes=5),
+        key: Ed25519PrivateKey | None = None,
+    ) -> str:
+        claims = {
+            "sub": "agent-1",
+            "role": role,
+            "sites": sites or [],
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "exp": dt.datetime.now(dt.UTC) + expires_in,
+        }
+        return jwt.encode(claims, key or agent_key, algorithm="EdDSA")
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def admin_headers(make_token: Callable[..., str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token('national_admin')}"}
+
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture
+async def stop_agenda(booking_client: httpx.AsyncClient, admin_headers: dict[str, str]):
+    """Open an agenda for a new bus stop (all week, all day unless told otherwise); returns its JSON."""
+
+    async def open_agenda(**overrides) -> dict:
+        n = next(_ids)
+        stop_id = 900_000 + n
+        body = {
+            "site_id": 990_000 + n,
+            "name": f"Arrêt de test {n}",
+            "address": "Place de la mairie, 23000 Guéret",
+            "timezone": "Europe/Paris",
+            "departement": "23",
+            "rules": [{"weekdays": ALL_WEEK, "ranges": [["00:00", "24:00"]]}],
+            "min_notice_minutes": 0,
+            "closed_on_public_holidays": False,
+        } | overrides
+        response = await booking_client.put(
+            f"/v1/agent/stops/{stop_id}/agenda", json=body, headers=admin_headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return open_agenda

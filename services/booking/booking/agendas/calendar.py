@@ -1,0 +1,120 @@
+"""An agenda's rules turned into open time units: computed in the place's time zone, returned in UTC.
+
+A unit is ``slot_minutes`` long; ranges are cut into units from their opening time. Public holidays
+of the place's territory close the day (unless an extra opening is declared), closures remove units,
+extra openings add them. Local times that do not exist (spring daylight-saving jump) are skipped.
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+UTC = dt.UTC
+
+# Département → subdivision of the `holidays` package (Alsace-Moselle and the overseas territories).
+_SUBDIVISIONS = {
+    "57": "57",
+    "67": "6AE",
+    "68": "6AE",
+    "971": "971",
+    "972": "972",
+    "973": "973",
+    "974": "974",
+    "975": "PM",
+    "976": "976",
+    "977": "BL",
+    "978": "MF",
+    "986": "WF",
+    "987": "PF",
+    "988": "NC",
+}
+
+
+@lru_cache(maxsize=512)
+def public_holidays(departement: str | None, year: int) -> frozenset[dt.date]:
+    subdiv = _SUBDIVISIONS.get(departement or "")
+    return frozenset(holidays.France(subdiv=subdiv, years=year).keys())
+
+
+def minutes(hhmm: str) -> int:
+    """``"09:30"`` → 570; ``"24:00"`` is the end of the day."""
+    hours, _, mins = hhmm.partition(":")
+    return int(hours) * 60 + int(mins)
+
+
+@dataclass(frozen=True)
+class DayException:
+    date: dt.date
+    kind: str  # closed or open
+    ranges: tuple[tuple[str, str], ...] = ()
+    capacity: int | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """What the unit computation needs of an agenda, detached from the database."""
+
+    timezone: str
+    departement: str | None
+    rules: tuple[dict, ...]
+    capacity: int
+    slot_minutes: int
+    closed_on_public_holidays: bool = True
+    exceptions: tuple[DayException, ...] = field(default=())
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def _rule_applies(self, rule: dict, day: dt.date) -> bool:
+        valid_from, valid_until = rule.get("valid_from"), rule.get("valid_until")
+        if valid_from and day < dt.date.fromisoformat(valid_from):
+            return False
+        if valid_until and day > dt.date.fromisoformat(valid_until):
+            return False
+        return day.weekday() in rule.get("weekdays", ()) or day.isoformat() in rule.get("dates", ())
+
+    def day_units(self, day: dt.date) -> dict[int, int]:
+        """Local start minute of each open unit of ``day`` → capacity."""
+        g = self.slot_minutes
+        units: dict[int, int] = {}
+
+        def add(ranges: Iterable, capacity: int) -> None:
+            for opens, closes in ranges:
+                for m in range(minutes(opens), minutes(closes) - g + 1, g):
+                    units[m] = max(units.get(m, 0), capacity)
+
+        exceptions = [e for e in self.exceptions if e.date == day]
+        holiday = self.closed_on_public_holidays and day in public_holidays(self.departement, day.year)
+        if not holiday and not any(e.kind == "closed" and not e.ranges for e in exceptions):
+            for rule in self.rules:
+                if self._rule_applies(rule, day):
+                    add(rule["ranges"], rule.get("capacity") or self.capacity)
+            for e in exceptions:
+                if e.kind == "closed":
+                    for opens, closes in e.ranges:
+                        start, end = minutes(opens), minutes(closes)
+                        for m in [m for m in units if m < end and m + g > start]:
+                            del units[m]
+        for e in exceptions:
+            if e.kind == "open":
+                add(e.ranges, e.capacity or self.capacity)
+        return units
+
+    def units(self, first_day: dt.date, last_day: dt.date) -> dict[dt.datetime, int]:
+        """UTC start of each open unit from ``first_day`` to ``last_day`` (local dates) → capacity."""
+        tz = self.tz
+        result: dict[dt.datetime, int] = {}
+        day = first_day
+        while day <= last_day:
+            for m, capacity in sorted(self.day_units(day).items()):
+                local = dt.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=tz)
+                utc = local.astimezone(UTC)
+                if utc.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None):
+                    result[utc] = capacity
+            day += dt.timedelta(days=1)
+        return result

@@ -1,0 +1,64 @@
+"""All queries on agendas and their exceptions."""
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.agendas.models import Agenda, AgendaException
+
+
+async def by_site(session: AsyncSession, site_id: int) -> Agenda | None:
+    return await session.scalar(
+        select(Agenda).where(Agenda.site_id == site_id, Agenda.stop_id.is_(None))  # type: ignore[union-attr]
+    )
+
+
+async def by_stop(session: AsyncSession, stop_id: int) -> Agenda | None:
+    return await session.scalar(select(Agenda).where(Agenda.stop_id == stop_id))
+
+
+async def by_id(session: AsyncSession, agenda_id: int) -> Agenda | None:
+    return await session.get(Agenda, agenda_id)
+
+
+async def insert_site_agenda(session: AsyncSession, values: dict) -> None:
+    """Insert a site's agenda unless another request just did."""
+    statement = (
+        insert(Agenda)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["site_id"], index_where=text("stop_id IS NULL"))
+    )
+    await session.execute(statement)
+
+
+async def add(session: AsyncSession, row: Agenda | AgendaException) -> None:
+    session.add(row)
+    await session.flush()
+
+
+async def exceptions(
+    session: AsyncSession, agenda_id: int, first: dt.date, last: dt.date
+) -> Sequence[AgendaException]:
+    return (
+        await session.scalars(
+            select(AgendaException)
+            .where(
+                AgendaException.agenda_id == agenda_id,
+                AgendaException.date >= first,
+                AgendaException.date <= last,
+            )
+            .order_by(AgendaException.date)
+        )
+    ).all()
+
+
+async def delete_exception(session: AsyncSession, agenda_id: int, exception_id: int) -> bool:
+    result = await session.execute(
+        delete(AgendaException)
+        .where(AgendaException.id == exception_id, AgendaException.agenda_id == agenda_id)
+        .returning(AgendaException.id)
+    )
+    return result.first() is not None

@@ -1,0 +1,194 @@
+"""Agenda rules: bootstrap from the locator's opening hours, edits by the site's agents, the calendar."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from booking.agendas import repository
+from booking.agendas.calendar import Calendar, DayException
+from booking.agendas.models import Agenda, AgendaException
+from booking.agendas.schemas import AgendaUpdate, ExceptionIn, StopAgendaIn
+from booking.catalogue import repository as catalogue
+from booking.clients.locator import LocatorClient, LocatorSite
+from booking.config import BookingSettings
+from booking.slots import repository as slots
+from fs_common.agent_auth import Agent
+from fs_common.errors import Conflict, NotFound, Unprocessable
+
+WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def rules_text(rules: list[dict]) -> str:
+    """The rules in plain French, e.g. ``lundi, mardi : 09:00–12:00, 14:00–17:00``."""
+    parts = []
+    for rule in rules:
+        days = [WEEKDAYS_FR[d] for d in rule.get("weekdays", [])]
+        days += [dt.date.fromisoformat(d).strftime("le %d/%m/%Y") for d in rule.get("dates", [])]
+        ranges = ", ".join(f"{o}–{c}" for o, c in rule["ranges"])
+        parts.append(f"{', '.join(days)} : {ranges}")
+    return " ; ".join(parts)
+
+
+def _site_rules(site: LocatorSite) -> list[dict]:
+    return [
+        {"weekdays": [day.weekday], "ranges": [[r.opens, r.closes] for r in day.ranges]}
+        for day in site.opening_hours
+        if day.ranges
+    ]
+
+
+def _defaults(settings: BookingSettings) -> dict:
+    return {
+        "capacity": settings.default_capacity,
+        "slot_minutes": settings.default_slot_minutes,
+        "buffer_minutes": settings.default_buffer_minutes,
+        "min_notice_minutes": settings.default_min_notice_minutes,
+        "horizon_days": settings.default_horizon_days,
+        "closed_on_public_holidays": True,
+    }
+
+
+def _bootstrap_values(site: LocatorSite, settings: BookingSettings) -> dict:
+    rules = _site_rules(site)
+    return _defaults(settings) | {
+        "site_id": site.id,
+        "stop_id": None,
+        "name": site.name,
+        "address": site.address_text,
+        "timezone": site.timezone,
+        "departement": site.address.departement,
+        "opening_hours_text": rules_text(rules) or None,
+        "rules": rules,
+        "source": "locator",
+    }
+
+
+async def site_agenda(
+    session: AsyncSession, locator: LocatorClient, settings: BookingSettings, site_id: int
+) -> Agenda:
+    """The site's agenda, created from the locator's opening hours on first use."""
+    agenda = await repository.by_site(session, site_id)
+    if agenda is None:
+        site = await locator.get_site(site_id)
+        await repository.insert_site_agenda(session, _bootstrap_values(site, settings))
+        agenda = await repository.by_site(session, site_id)
+    assert agenda is not None  # inserted above, by us or by a concurrent request
+    return agenda
+
+
+async def stop_agenda(session: AsyncSession, stop_id: int) -> Agenda:
+    agenda = await repository.by_stop(session, stop_id)
+    if agenda is None:
+        raise NotFound(f"Aucun agenda n'est ouvert pour l'arrêt {stop_id}.")
+    return agenda
+
+
+async def agenda_for_agent(session: AsyncSession, agent: Agent, agenda_id: int) -> Agenda:
+    agenda = await repository.by_id(session, agenda_id)
+    if agenda is None:
+        raise NotFound(f"L'agenda {agenda_id} n'existe pas.")
+    agent.require_site(agenda.site_id)
+    return agenda
+
+
+async def sync_sites(
+    session: AsyncSession, locator: LocatorClient, settings: BookingSettings, departement: str | None
+) -> int:
+    """Create the agenda of every site (of one département) that has none yet; the number created."""
+    created = 0
+    async for site in locator.iter_sites(departement):
+        if await repository.by_site(session, site.id) is None:
+            await repository.insert_site_agenda(session, _bootstrap_values(site, settings))
+            created += 1
+    return created
+
+
+async def _check_demarches(session: AsyncSession, codes: list[str] | None) -> None:
+    if codes:
+        known = await catalogue.get_many(session, codes)
+        if missing := sorted(set(codes) - set(known)):
+            raise Unprocessable(f"Démarches inconnues : {', '.join(missing)}.")
+
+
+def _check_timezone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise Unprocessable(f"Fuseau horaire inconnu : {name}.") from exc
+
+
+async def update(session: AsyncSession, agenda: Agenda, data: AgendaUpdate, now: dt.datetime) -> Agenda:
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    if any(v is None for k, v in changes.items() if k != "demarches"):
+        raise Unprocessable("Seule la liste des démarches peut être vidée (null : toutes).")
+    await _check_demarches(session, changes.get("demarches"))
+    if changes.get(
+        "slot_minutes", agenda.slot_minutes
+    ) != agenda.slot_minutes and await slots.has_future_holds(session, agenda.id or 0, now):
+        raise Conflict(
+            "Impossible de changer la durée des créneaux tant que des rendez-vous à venir sont pris."
+        )
+    for field, value in changes.items():
+        setattr(agenda, field, value)
+    if "rules" in changes:
+        agenda.opening_hours_text = rules_text(agenda.rules) or None
+    agenda.source = "admin"
+    await session.flush()
+    await session.refresh(agenda)
+    return agenda
+
+
+async def put_stop_agenda(
+    session: AsyncSession, settings: BookingSettings, stop_id: int, data: StopAgendaIn, now: dt.datetime
+) -> Agenda:
+    _check_timezone(data.timezone)
+    agenda = await repository.by_stop(session, stop_id)
+    if agenda is None:
+        await _check_demarches(session, data.demarches)
+        values = _defaults(settings) | data.model_dump(mode="json", exclude_unset=True)
+        agenda = Agenda(
+            **values, stop_id=stop_id, source="admin", opening_hours_text=rules_text(values["rules"])
+        )
+        await repository.add(session, agenda)
+        await session.refresh(agenda)
+        return agenda
+    if agenda.site_id != data.site_id:
+        raise Conflict("Cet arrêt appartient déjà à une autre France Services.")
+    for field in ("name", "address", "timezone", "departement"):
+        setattr(agenda, field, getattr(data, field))
+    return await update(
+        session, agenda, AgendaUpdate.model_validate(data.model_dump(exclude_unset=True)), now
+    )
+
+
+async def add_exception(session: AsyncSession, agenda: Agenda, data: ExceptionIn) -> AgendaException:
+    row = AgendaException(
+        agenda_id=agenda.id or 0, **data.model_dump(mode="json", exclude={"date"}), date=data.date
+    )
+    await repository.add(session, row)
+    return row
+
+
+async def delete_exception(session: AsyncSession, agenda: Agenda, exception_id: int) -> None:
+    if not await repository.delete_exception(session, agenda.id or 0, exception_id):
+        raise NotFound("Cette exception n'existe pas.")
+
+
+async def upcoming_exceptions(session: AsyncSession, agenda: Agenda, today: dt.date) -> list[AgendaException]:
+    return list(await repository.exceptions(session, agenda.id or 0, today, dt.date.max))
+
+
+async def calendar(session: AsyncSession, agenda: Agenda, first: dt.date, last: dt.date) -> Calendar:
+    exceptions = await repository.exceptions(session, agenda.id or 0, first, last)
+    return Calendar(
+        timezone=agenda.timezone,
+        departement=agenda.departement,
+        rules=tuple(agenda.rules),
+        capacity=agenda.capacity,
+        slot_minutes=agenda.slot_minutes,
+        closed_on_public_holidays=agenda.closed_on_public_holidays,
+        exceptions=tuple(
+            DayException(e.date, e.kind, tuple(tuple(r) for r in e.ranges), e.capacity) for e in exceptions
+        ),
+    )

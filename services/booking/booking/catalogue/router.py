@@ -1,0 +1,55 @@
+"""The démarches catalogue: public list, national admin edits."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from booking.catalogue import repository, service
+from booking.catalogue.models import Modality, Partner
+from booking.catalogue.schemas import DemarcheCreate, DemarcheOut, DemarcheUpdate
+from booking.deps import NationalAdmin, SessionDep
+from fs_common.errors import PROBLEM_RESPONSE_DOC
+
+router = APIRouter(prefix="/v1", tags=["démarches"])
+
+
+@router.get("/demarches", response_model=list[DemarcheOut], summary="Le catalogue des démarches")
+async def list_demarches(
+    session: SessionDep,
+    partner: Partner | None = None,
+    modality: Annotated[Modality | None, Query(description="on_site, phone ou video")] = None,
+) -> list[DemarcheOut]:
+    rows = await repository.list_demarches(
+        session, partner=partner.value if partner else None, modality=modality.value if modality else None
+    )
+    return [DemarcheOut.of(r) for r in rows]
+
+
+@router.get(
+    "/demarches/{code}", response_model=DemarcheOut, summary="Une démarche", responses=PROBLEM_RESPONSE_DOC
+)
+async def get_demarche(session: SessionDep, code: str) -> DemarcheOut:
+    return DemarcheOut.of(await service.get(session, code))
+
+
+@router.post(
+    "/admin/demarches",
+    response_model=DemarcheOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Ajouter une démarche (administration nationale)",
+    responses=PROBLEM_RESPONSE_DOC,
+)
+async def create_demarche(session: SessionDep, _: NationalAdmin, data: DemarcheCreate) -> DemarcheOut:
+    return DemarcheOut.of(await service.create(session, data))
+
+
+@router.patch(
+    "/admin/demarches/{code}",
+    response_model=DemarcheOut,
+    summary="Modifier ou désactiver une démarche (administration nationale)",
+    responses=PROBLEM_RESPONSE_DOC,
+)
+async def update_demarche(
+    session: SessionDep, _: NationalAdmin, code: str, data: DemarcheUpdate
+) -> DemarcheOut:
+    return DemarcheOut.of(await service.update(session, code, data))

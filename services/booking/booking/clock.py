@@ -1,0 +1,6 @@
+import datetime as dt
+
+
+def now() -> dt.datetime:
+    """The current instant, in UTC."""
+    return dt.datetime.now(dt.UTC)

@@ -1,0 +1,48 @@
+"""Public slot search: free start times of a site or a bus stop for one or several démarches."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from booking.agendas import service as agendas
+from booking.clock import now
+from booking.deps import LocatorDep, SessionDep, SettingsDep
+from booking.slots import service
+from booking.slots.schemas import SlotsOut
+from fs_common.errors import PROBLEM_RESPONSE_DOC
+
+router = APIRouter(prefix="/v1", tags=["créneaux"], responses=PROBLEM_RESPONSE_DOC)
+
+Demarches = Annotated[
+    list[str],
+    Query(alias="demarche", min_length=1, max_length=5, description="Code(s) de démarche ; répétable"),
+]
+From = Annotated[dt.date | None, Query(alias="from", description="Premier jour (heure locale du lieu)")]
+To = Annotated[dt.date | None, Query(alias="to", description="Dernier jour inclus")]
+
+
+@router.get(
+    "/sites/{site_id}/slots", response_model=SlotsOut, summary="Créneaux libres d'une France Services"
+)
+async def site_slots(
+    session: SessionDep,
+    locator: LocatorDep,
+    settings: SettingsDep,
+    site_id: int,
+    demarche: Demarches,
+    day_from: From = None,
+    day_to: To = None,
+) -> SlotsOut:
+    agenda = await agendas.site_agenda(session, locator, settings, site_id)
+    return await service.search(session, agenda, demarche, day_from, day_to, now())
+
+
+@router.get(
+    "/stops/{stop_id}/slots", response_model=SlotsOut, summary="Créneaux libres lors des passages d'un bus"
+)
+async def stop_slots(
+    session: SessionDep, stop_id: int, demarche: Demarches, day_from: From = None, day_to: To = None
+) -> SlotsOut:
+    agenda = await agendas.stop_agenda(session, stop_id)
+    return await service.search(session, agenda, demarche, day_from, day_to, now())
