@@ -11,6 +11,7 @@ from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database
 from locator.config import LocatorSettings, get_settings
+from locator.coverage.router import router as coverage_router
 from locator.geocoding.ban_client import BanClient
 from locator.geocoding.router import router as geocoding_router
 from locator.sites.router import router as sites_router
@@ -44,4 +45,5 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
     )
     app.include_router(sites_router)
     app.include_router(geocoding_router)
+    app.include_router(coverage_router)
     return app

@@ -1,0 +1,144 @@
+"""Coverage endpoints: who is within reach of a France Services, maps, and where to open next.
+
+The router brings its own lifespan (merged into the app's by ``include_router``): the travel model
+from the settings, the routing engine's HTTP client when one is configured, and the snapshot cache.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+import httpx
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from fs_common.db import SessionDep
+from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from locator.config import LocatorSettings
+from locator.coverage import service
+from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
+from locator.coverage.service import CoverageState, Scope
+from locator.geojson import GEOJSON
+from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: LocatorSettings = app.state.settings
+    http = httpx.AsyncClient(timeout=settings.routing_timeout_s) if settings.routing_url else None
+    engine = OsrmClient(http, settings.routing_url, settings.routing_profile) if http else None
+    app.state.coverage = CoverageState(
+        TravelModel.from_settings(settings), engine, settings.routing_candidates
+    )
+    try:
+        yield
+    finally:
+        if http:
+            await http.aclose()
+
+
+router = APIRouter(prefix="/v1/coverage", tags=["coverage"], lifespan=lifespan)
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = GEOJSON
+
+
+def coverage_state(request: Request) -> CoverageState:
+    return request.app.state.coverage
+
+
+StateDep = Annotated[CoverageState, Depends(coverage_state)]
+Departement = Annotated[
+    str | None, Query(pattern=r"^(\d{2}|2[AB]|\d{3})$", description="Code du département", examples=["23"])
+]
+Region = Annotated[
+    str | None, Query(pattern=r"^\d{2}$", description="Code INSEE de la région", examples=["75"])
+]
+Minutes = Annotated[float, Query(gt=0, le=240, description="Seuil en minutes")]
+IncludeMobile = Annotated[
+    bool, Query(description="Compter les bus, services itinérants et leurs arrêts (les jours de passage)")
+]
+
+
+def scope(departement: Departement = None, region: Region = None) -> Scope:
+    if departement and region:
+        raise Unprocessable("Choisissez un département ou une région, pas les deux.")
+    return Scope(departement=departement, region=region)
+
+
+ScopeDep = Annotated[Scope, Depends(scope)]
+
+
+def map_scope(chosen: ScopeDep) -> Scope:
+    if not (chosen.departement or chosen.region):
+        raise Unprocessable("Indiquez un département ou une région à cartographier.")
+    return chosen
+
+
+@router.get(
+    "",
+    response_model=CoverageOut,
+    summary="Population à moins de N minutes d'une France Services",
+    responses=PROBLEM_RESPONSE_DOC,
+)
+async def get_coverage(
+    session: SessionDep,
+    state: StateDep,
+    chosen: ScopeDep,
+    minutes: Minutes = PROMISE_MINUTES,
+    include_mobile: IncludeMobile = False,
+) -> CoverageOut:
+    return await service.coverage(state, session, chosen, minutes=minutes, include_mobile=include_mobile)
+
+
+@router.get(
+    "/communes.geojson",
+    response_model=CommuneFeatureCollection,
+    response_class=GeoJSONResponse,
+    summary="Chaque commune, son temps d'accès et son lieu le plus proche (GeoJSON)",
+    responses=PROBLEM_RESPONSE_DOC,
+)
+async def get_communes_geojson(
+    session: SessionDep, state: StateDep, chosen: ScopeDep, include_mobile: IncludeMobile = False
+) -> CommuneFeatureCollection:
+    return await service.communes_geojson(state, session, chosen, include_mobile=include_mobile)
+
+
+@router.get(
+    "/map.png",
+    response_class=Response,
+    summary="Carte des temps d'accès (PNG, sans fond de carte externe)",
+    responses=PROBLEM_RESPONSE_DOC | {200: {"content": {"image/png": {}}, "description": "Image PNG"}},
+)
+async def get_map(
+    session: SessionDep,
+    state: StateDep,
+    chosen: Annotated[Scope, Depends(map_scope)],
+    include_mobile: IncludeMobile = False,
+    width: Annotated[int, Query(ge=300, le=4000, description="Largeur en pixels")] = 1200,
+    height: Annotated[int, Query(ge=300, le=4000, description="Hauteur en pixels")] = 900,
+) -> Response:
+    png = await service.coverage_map(
+        state, session, chosen, include_mobile=include_mobile, width=width, height=height
+    )
+    return Response(png, media_type="image/png")
+
+
+@router.get(
+    "/suggestions",
+    response_model=SuggestionsOut,
+    summary="Où ouvrir un site (ou un arrêt de bus) pour servir le plus de monde",
+    responses=PROBLEM_RESPONSE_DOC,
+)
+async def get_suggestions(
+    session: SessionDep,
+    state: StateDep,
+    chosen: ScopeDep,
+    minutes: Minutes = PROMISE_MINUTES,
+    include_mobile: IncludeMobile = False,
+    count: Annotated[int, Query(ge=1, le=20)] = 3,
+) -> SuggestionsOut:
+    return await service.suggestions(
+        state, session, chosen, minutes=minutes, include_mobile=include_mobile, count=count
+    )

@@ -1,0 +1,103 @@
+"""What the coverage endpoints return."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class ServicePoint(BaseModel):
+    """The nearest place of service: a site, or a stop of a mobile service."""
+
+    kind: Literal["site", "stop"]
+    id: int
+    name: str
+    is_mobile: bool
+    days: list[str] = Field(description="Jours de présence d'un service mobile (vide pour un site fixe)")
+
+
+class CommuneReach(BaseModel):
+    insee_code: str
+    name: str
+    departement: str
+    population: int
+    minutes: float | None = Field(description="Temps estimé jusqu'au lieu le plus proche (None : aucun)")
+    nearest: ServicePoint | None
+
+
+class MobileCoverage(BaseModel):
+    counted: bool
+    note: str
+    communes: list[CommuneReach] = Field(
+        description="Communes dans le seuil seulement grâce à un service mobile, les jours de passage"
+    )
+
+
+class TravelModelOut(BaseModel):
+    method: Literal["great_circle", "routing_engine"]
+    detour_factor: float
+    fixed_minutes: float
+    speeds_kmh: dict[str, float]
+    speed_from: str
+
+
+class CoverageOut(BaseModel):
+    departement: str | None
+    region: str | None
+    minutes: float
+    include_mobile: bool
+    population: int
+    population_within: int
+    population_beyond: int
+    share: float = Field(description="Part de la population dans le seuil (0 à 1)")
+    communes: int
+    communes_within: int
+    communes_beyond: list[CommuneReach] = Field(description="Au-delà du seuil, les plus peuplées d'abord")
+    mobile: MobileCoverage
+    model: TravelModelOut
+
+
+class Suggestion(BaseModel):
+    rank: int
+    insee_code: str
+    name: str
+    departement: str
+    lat: float
+    lon: float
+    population_added: int
+    communes_added: list[str]
+    population_beyond_after: int
+
+
+class SuggestionsOut(BaseModel):
+    departement: str | None
+    region: str | None
+    minutes: float
+    include_mobile: bool
+    population_beyond: int
+    suggestions: list[Suggestion]
+
+
+class PointGeometry(BaseModel):
+    type: Literal["Point"] = "Point"
+    coordinates: tuple[float, float] = Field(description="[lon, lat]")
+
+
+class CommuneFeatureProperties(BaseModel):
+    insee_code: str
+    name: str
+    population: int
+    minutes: float | None
+    band: Literal["under_15", "15_30", "over_30", "none"]
+    nearest: ServicePoint | None
+
+
+class CommuneFeature(BaseModel):
+    type: Literal["Feature"] = "Feature"
+    geometry: PointGeometry
+    properties: CommuneFeatureProperties
+
+
+class CommuneFeatureCollection(BaseModel):
+    type: Literal["FeatureCollection"] = "FeatureCollection"
+    features: list[CommuneFeature]
+    include_mobile: bool

@@ -1,0 +1,446 @@
+"""Who is within reach of a France Services: the rules of the coverage figures and suggestions.
+
+One snapshot of the tables (every current commune, site and stop) is held in memory as numpy arrays,
+with KD-trees over unit-sphere coordinates: the nearest place of every commune is one tree query, so a
+national figure takes milliseconds instead of the 100 million pairs of a brute force. The snapshot is
+rebuilt when the tables change (``repository.fingerprint``).
+
+Because the travel speed depends on the origin commune only (``locator.travel``), the nearest place in
+straight line is also the quickest to reach. With a routing engine, the ``routing_candidates`` nearest
+places of each commune are sent to it and the quickest road time wins.
+"""
+
+import asyncio
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import cKDTree
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fs_common.errors import NotFound
+from locator.coverage import repository
+from locator.coverage.render import MapData, render_png
+from locator.coverage.schemas import (
+    CommuneFeature,
+    CommuneFeatureCollection,
+    CommuneFeatureProperties,
+    CommuneReach,
+    CoverageOut,
+    MobileCoverage,
+    PointGeometry,
+    ServicePoint,
+    Suggestion,
+    SuggestionsOut,
+    TravelModelOut,
+)
+from locator.geo import EARTH_RADIUS_M
+from locator.travel import OsrmClient, TravelModel, chord_to_m, m_to_chord
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+ENGINE_BATCH = 25  # origins per routing-engine table request
+
+MOBILE_COUNTED = (
+    "Les services mobiles (bus, itinérants) et leurs arrêts sont comptés : une commune desservie par un "
+    "service mobile ne l'est que les jours de passage indiqués."
+)
+MOBILE_NOT_COUNTED = (
+    "Seules les France Services fixes sont comptées ; ajoutez include_mobile=true pour compter les bus, "
+    "les services itinérants et leurs arrêts."
+)
+
+
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
+
+
+def band(minutes: float) -> str:
+    """Time band of the maps: under 15, 15 to 30 (inclusive), over 30 minutes."""
+    if not np.isfinite(minutes):
+        return "none"
+    return "under_15" if minutes < 15 else "15_30" if minutes <= 30 else "over_30"
+
+
+@dataclass(frozen=True)
+class Scope:
+    departement: str | None = None
+    region: str | None = None
+
+    def label(self) -> str:
+        if self.departement:
+            return f"département {self.departement}"
+        return f"région {self.region}" if self.region else "France entière"
+
+
+@dataclass
+class Places:
+    """Places of service (sites, and stops of mobile services), with their tree."""
+
+    points: list[ServicePoint]
+    lat: np.ndarray
+    lon: np.ndarray
+    tree: cKDTree | None
+
+    @classmethod
+    def of(cls, points: list[ServicePoint], lat: list[float], lon: list[float]) -> "Places":
+        lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        return cls(points, lat_a, lon_a, cKDTree(unit_xyz(lat_a, lon_a)) if points else None)
+
+
+@dataclass
+class Reach:
+    """For each commune: minutes to its nearest place (inf: none) and that place's index (-1)."""
+
+    places: Places
+    minutes: np.ndarray
+    target: np.ndarray
+    refined: np.ndarray | None = None  # communes whose time came from the routing engine
+
+
+def _site_days(opening_hours: dict) -> list[str]:
+    return [WEEKDAYS_FR[int(d)] for d in sorted(opening_hours, key=int) if d.isdigit() and int(d) < 7]
+
+
+def _stop_days(visits: list) -> list[str]:
+    weekdays = sorted({int(d) for rule in visits for d in rule.get("weekdays") or ()})
+    days = [WEEKDAYS_FR[d] for d in weekdays if 0 <= d < 7]
+    if any(rule.get("dates") for rule in visits):
+        days.append("dates ponctuelles")
+    return days
+
+
+@dataclass
+class Network:
+    """One snapshot of communes and places, and the nearest-place figures derived from it."""
+
+    fingerprint: str
+    model: TravelModel
+    codes: list[str]
+    names: list[str]
+    departements: np.ndarray
+    regions: np.ndarray
+    population: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    xyz: np.ndarray
+    speeds: np.ndarray
+    fixed: Places
+    everything: Places
+    _estimates: dict[bool, Reach] = field(default_factory=dict)
+    engine_reach: dict[bool, Reach] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":  # noqa: ANN001
+        lat = np.array([c.lat for c in communes], dtype=float)
+        lon = np.array([c.lon for c in communes], dtype=float)
+        speeds = np.array(
+            [model.speeds_kmh[model.classify(c.population, c.departement, c.zone)] for c in communes],
+            dtype=float,
+        )
+        site_points = [
+            ServicePoint(
+                kind="site",
+                id=s.id,
+                name=s.name,
+                is_mobile=s.is_mobile,
+                days=_site_days(s.opening_hours) if s.is_mobile else [],
+            )
+            for s in sites
+        ]
+        stop_points = [
+            ServicePoint(
+                kind="stop",
+                id=s.id,
+                name=f"{s.site_name} — {s.name}",
+                is_mobile=True,
+                days=_stop_days(s.visits),
+            )
+            for s in stops
+        ]
+        fixed = [i for i, s in enumerate(sites) if not s.is_mobile]
+        return cls(
+            fingerprint=fingerprint,
+            model=model,
+            codes=[c.code_insee for c in communes],
+            names=[c.name for c in communes],
+            departements=np.array([c.departement for c in communes], dtype=object),
+            regions=np.array([c.region for c in communes], dtype=object),
+            population=np.array([c.population for c in communes], dtype=np.int64),
+            lat=lat,
+            lon=lon,
+            xyz=unit_xyz(lat, lon),
+            speeds=speeds,
+            fixed=Places.of(
+                [site_points[i] for i in fixed], [sites[i].lat for i in fixed], [sites[i].lon for i in fixed]
+            ),
+            everything=Places.of(
+                site_points + stop_points,
+                [s.lat for s in sites] + [s.lat for s in stops],
+                [s.lon for s in sites] + [s.lon for s in stops],
+            ),
+        )
+
+    def mask(self, scope: Scope) -> np.ndarray:
+        if scope.departement:
+            mask = self.departements == scope.departement
+        elif scope.region:
+            mask = self.regions == scope.region
+        else:
+            mask = np.ones(len(self.codes), dtype=bool)
+        if not mask.any():
+            raise NotFound(f"Aucune commune connue pour le {scope.label()}.")
+        return mask
+
+    def places(self, include_mobile: bool) -> Places:
+        return self.everything if include_mobile else self.fixed
+
+    def estimate(self, include_mobile: bool) -> Reach:
+        """Nearest place of every commune by the estimate of the travel model (cached)."""
+        if include_mobile not in self._estimates:
+            places = self.places(include_mobile)
+            if places.tree is None:
+                minutes = np.full(len(self.codes), np.inf)
+                target = np.full(len(self.codes), -1)
+            else:
+                chord, target = places.tree.query(self.xyz, k=1)
+                minutes = self.model.minutes_array(chord_to_m(chord, EARTH_RADIUS_M), self.speeds)
+            self._estimates[include_mobile] = Reach(places, minutes, target)
+        return self._estimates[include_mobile]
+
+    def commune(self, i: int, reach: Reach) -> CommuneReach:
+        minutes = float(reach.minutes[i])
+        return CommuneReach(
+            insee_code=self.codes[i],
+            name=self.names[i],
+            departement=self.departements[i],
+            population=int(self.population[i]),
+            minutes=round(minutes, 1) if np.isfinite(minutes) else None,
+            nearest=reach.places.points[reach.target[i]] if reach.target[i] >= 0 else None,
+        )
+
+
+class CoverageState:
+    """Per process: the travel model, the optional routing engine and the cached snapshot."""
+
+    def __init__(self, model: TravelModel, engine: OsrmClient | None = None, candidates: int = 3) -> None:
+        self.model = model
+        self.engine = engine
+        self.candidates = candidates
+        self._network: Network | None = None
+        self._lock = asyncio.Lock()
+
+    def model_out(self) -> TravelModelOut:
+        return TravelModelOut(
+            **self.model.describe() | {"method": "routing_engine" if self.engine else "great_circle"}
+        )
+
+    async def network(self, session: AsyncSession) -> Network:
+        fingerprint = await repository.fingerprint(session)
+        async with self._lock:
+            if self._network is None or self._network.fingerprint != fingerprint:
+                self._network = Network.build(
+                    fingerprint,
+                    self.model,
+                    await repository.communes(session),
+                    await repository.sites(session),
+                    await repository.stops(session),
+                )
+            return self._network
+
+    async def reach(self, network: Network, include_mobile: bool, mask: np.ndarray) -> Reach:
+        """The estimate, or with a routing engine the road times of the communes in ``mask``."""
+        estimate = network.estimate(include_mobile)
+        if self.engine is None or estimate.places.tree is None:
+            return estimate
+        async with self._lock:
+            reach = network.engine_reach.setdefault(
+                include_mobile,
+                Reach(
+                    estimate.places,
+                    estimate.minutes.copy(),
+                    estimate.target.copy(),
+                    np.zeros(len(network.codes), dtype=bool),
+                ),
+            )
+            assert reach.refined is not None
+            todo = np.flatnonzero(mask & ~reach.refined)
+            k = min(self.candidates, len(reach.places.points))
+            for start in range(0, len(todo), ENGINE_BATCH):
+                await self._refine(network, reach, todo[start : start + ENGINE_BATCH], k)
+            return reach
+
+    async def _refine(self, network: Network, reach: Reach, origins: np.ndarray, k: int) -> None:
+        assert self.engine is not None and reach.places.tree is not None and reach.refined is not None
+        _, candidates = reach.places.tree.query(network.xyz[origins], k=k)
+        candidates = candidates.reshape(len(origins), k)
+        destinations = np.unique(candidates)
+        column = {int(d): j for j, d in enumerate(destinations)}
+        table = await self.engine.table_minutes(
+            [(network.lat[i], network.lon[i]) for i in origins],
+            [(reach.places.lat[d], reach.places.lon[d]) for d in destinations],
+        )
+        for row, i in enumerate(origins):
+            times = [(table[row][column[int(c)]], int(c)) for c in candidates[row]]
+            routed = [(t, c) for t, c in times if t is not None]
+            best, target = min(routed) if routed else (np.inf, -1)
+            reach.minutes[i] = best + self.model.fixed_minutes
+            reach.target[i] = target
+        reach.refined[origins] = True
+
+
+async def coverage(
+    state: CoverageState, session: AsyncSession, scope: Scope, *, minutes: float, include_mobile: bool
+) -> CoverageOut:
+    network = await state.network(session)
+    mask = network.mask(scope)
+    reach = await state.reach(network, include_mobile, mask)
+    within = mask & (reach.minutes <= minutes)
+    beyond = np.flatnonzero(mask & ~within)
+    beyond = beyond[np.lexsort((beyond, -network.population[beyond]))]
+    mobile_only: list[int] = []
+    if include_mobile:
+        fixed = await state.reach(network, False, mask)
+        mobile_only = np.flatnonzero(within & ~(fixed.minutes <= minutes)).tolist()
+    population = int(network.population[mask].sum())
+    population_within = int(network.population[within].sum())
+    return CoverageOut(
+        departement=scope.departement,
+        region=scope.region,
+        minutes=minutes,
+        include_mobile=include_mobile,
+        population=population,
+        population_within=population_within,
+        population_beyond=population - population_within,
+        share=population_within / population if population else 0.0,
+        communes=int(mask.sum()),
+        communes_within=int(within.sum()),
+        communes_beyond=[network.commune(i, reach) for i in beyond],
+        mobile=MobileCoverage(
+            counted=include_mobile,
+            note=MOBILE_COUNTED if include_mobile else MOBILE_NOT_COUNTED,
+            communes=[network.commune(i, reach) for i in mobile_only],
+        ),
+        model=state.model_out(),
+    )
+
+
+async def communes_geojson(
+    state: CoverageState, session: AsyncSession, scope: Scope, *, include_mobile: bool
+) -> CommuneFeatureCollection:
+    network = await state.network(session)
+    mask = network.mask(scope)
+    reach = await state.reach(network, include_mobile, mask)
+    features = []
+    for i in np.flatnonzero(mask):
+        commune = network.commune(i, reach)
+        features.append(
+            CommuneFeature(
+                geometry=PointGeometry(coordinates=(float(network.lon[i]), float(network.lat[i]))),
+                properties=CommuneFeatureProperties(
+                    insee_code=commune.insee_code,
+                    name=commune.name,
+                    population=commune.population,
+                    minutes=commune.minutes,
+                    band=band(float(reach.minutes[i])),  # type: ignore[arg-type]
+                    nearest=commune.nearest,
+                ),
+            )
+        )
+    return CommuneFeatureCollection(features=features, include_mobile=include_mobile)
+
+
+async def suggestions(
+    state: CoverageState,
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    minutes: float,
+    include_mobile: bool,
+    count: int,
+) -> SuggestionsOut:
+    """Greedy: each round adds a place at the centre of the commune of the scope that brings the most
+    people beyond the threshold within it (ties: the smallest INSEE code); stops when none helps."""
+    network = await state.network(session)
+    mask = network.mask(scope)
+    reach = await state.reach(network, include_mobile, mask)
+    beyond = np.flatnonzero(mask & ~(reach.minutes <= minutes))
+    candidates = np.flatnonzero(mask)
+    remaining = int(network.population[beyond].sum())
+    answer = SuggestionsOut(
+        departement=scope.departement,
+        region=scope.region,
+        minutes=minutes,
+        include_mobile=include_mobile,
+        population_beyond=remaining,
+        suggestions=[],
+    )
+    if not len(beyond):
+        return answer
+    speeds = network.speeds[beyond]
+    radius = max(state.model.reach_m(minutes, float(s)) for s in np.unique(speeds))
+    pairs = cKDTree(network.xyz[candidates]).sparse_distance_matrix(
+        cKDTree(network.xyz[beyond]), m_to_chord(radius, EARTH_RADIUS_M), output_type="ndarray"
+    )
+    times = state.model.minutes_array(chord_to_m(pairs["v"], EARTH_RADIUS_M), speeds[pairs["j"]])
+    close = times <= minutes
+    place, served = pairs["i"][close], pairs["j"][close]
+    people = network.population[beyond].astype(float)
+    alive = np.ones(len(beyond), dtype=bool)
+    for rank in range(1, count + 1):
+        gains = np.bincount(place, weights=people[served] * alive[served], minlength=len(candidates))
+        best = int(np.argmax(gains))
+        if gains[best] <= 0:
+            break
+        added = np.unique(served[(place == best) & alive[served]])
+        alive[added] = False
+        remaining -= int(people[added].sum())
+        i = candidates[best]
+        answer.suggestions.append(
+            Suggestion(
+                rank=rank,
+                insee_code=network.codes[i],
+                name=network.names[i],
+                departement=network.departements[i],
+                lat=float(network.lat[i]),
+                lon=float(network.lon[i]),
+                population_added=int(people[added].sum()),
+                communes_added=sorted(network.codes[beyond[j]] for j in added),
+                population_beyond_after=remaining,
+            )
+        )
+    return answer
+
+
+async def coverage_map(
+    state: CoverageState,
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    include_mobile: bool,
+    width: int,
+    height: int,
+) -> bytes:
+    """The PNG of ``render``: communes by time band (15 and 30 minutes), sites, a title, a legend."""
+    network = await state.network(session)
+    mask = network.mask(scope)
+    reach = await state.reach(network, include_mobile, mask)
+    chosen = np.flatnonzero(mask)
+    population = int(network.population[chosen].sum())
+    within = int(network.population[chosen][reach.minutes[chosen] <= 30].sum())
+    places = reach.places
+    stop = np.array([p.kind == "stop" for p in places.points], dtype=bool)
+    data = MapData(
+        title=f"Temps d'accès à la France Services la plus proche — {scope.label()}",
+        subtitle=(
+            f"{within / population if population else 0:.1%} de la population à 30 minutes ou moins"
+            f" ({'services mobiles compris' if include_mobile else 'sites fixes'}, temps estimés)"
+        ),
+        lat=network.lat[chosen],
+        lon=network.lon[chosen],
+        bands=[band(float(m)) for m in reach.minutes[chosen]],
+        site_lat=places.lat[~stop],
+        site_lon=places.lon[~stop],
+        stop_lat=places.lat[stop],
+        stop_lon=places.lon[stop],
+    )
+    return await asyncio.to_thread(render_png, data, width, height)

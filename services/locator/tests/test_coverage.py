@@ -1,0 +1,268 @@
+"""Coverage on a hand-made territory, in a database of its own: figures computed by hand.
+
+Communes and places sit on the equator, so the great-circle distance between two of them is exactly
+R × Δlongitude. Département 99 (region 99), plus one commune of département 96 in the same region.
+Positions in km east of the site S1:
+
+    H (96) -20 · bus base M1 -5 · S1, A 0 · B 10 · C 15 · D 33 · E 50 · G 68 · F 85 (a stop of M1, Tuesdays)
+"""
+
+import asyncio
+import io
+import json
+import math
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+from PIL import Image
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fs_common import testing
+from fs_common.databases import create_and_migrate, drop_database
+from fs_common.testing import serve_in_process
+from locator.config import LocatorSettings
+from locator.data_files import SERVICE_DIR
+from locator.imports import in_transaction
+from locator.main import create_app
+
+R_M = 6_371_008.8
+
+# code, name, département, population, km
+COMMUNES = [
+    ("99001", "Alpha", "99", 10_000, 0),  # town
+    ("99002", "Bravo", "99", 1_000, 10),  # rural
+    ("99003", "Charlie", "99", 3_000, 15),  # town
+    ("99004", "Delta", "99", 500, 33),
+    ("99005", "Echo", "99", 800, 50),
+    ("99006", "Golf", "99", 300, 68),
+    ("99007", "Foxtrot", "99", 200, 85),
+    ("96001", "Hotel", "96", 100, -20),
+]
+S1, M1 = 990_001, 990_002
+SITES = [(S1, "France services d'Alpha", False, 0), (M1, "Bus France services du 99", True, -5)]
+STOP_KM, STOP_WEEKDAY = 85, 1
+
+
+def lon_of(km: float) -> float:
+    return math.degrees(km * 1000 / R_M)
+
+
+async def fill(session: AsyncSession) -> None:
+    for code, name, departement, population, km in COMMUNES:
+        await session.execute(
+            text(
+                "INSERT INTO commune (code_insee, name, search_key, kind, departement, region, zone,"
+                " postcodes, population, location) VALUES (:code, :name, :key, 'commune-actuelle',"
+                " :dep, '99', 'metro', '{}', :pop, ST_SetSRID(ST_MakePoint(:lon, 0), 4326)::geography)"
+            ),
+            {
+                "code": code,
+                "name": name,
+                "key": name.lower(),
+                "dep": departement,
+                "pop": population,
+                "lon": lon_of(km),
+            },
+        )
+    for site_id, name, mobile, km in SITES:
+        await session.execute(
+            text(
+                "INSERT INTO site (id, name, kind, is_mobile, address, insee_code, commune_name, postcode,"
+                " departement, timezone, location, opening_hours, hours_known, appointment_required,"
+                " partners) VALUES (:id, :name, :kind, :mobile, 'place de la Mairie', '9901', 'Alpha',"
+                " '99000', '99', 'Europe/Paris', ST_SetSRID(ST_MakePoint(:lon, 0), 4326)::geography,"
+                " CAST(:hours AS jsonb), true, false, '{}')"
+            ),
+            {
+                "id": site_id,
+                "name": name,
+                "kind": "bus" if mobile else "fixed",
+                "mobile": mobile,
+                "lon": lon_of(km),
+                "hours": json.dumps({"1": [["09:00", "12:00"]]} if mobile else {"0": [["09:00", "17:00"]]}),
+            },
+        )
+    await session.execute(
+        text(
+            "INSERT INTO stop (site_id, name, insee_code, commune_name, location, visits, source)"
+            " VALUES (:site, 'Mairie de Foxtrot', '9907', 'Foxtrot',"
+            " ST_SetSRID(ST_MakePoint(:lon, 0), 4326)::geography, CAST(:visits AS jsonb), 'admin')"
+        ),
+        {
+            "site": M1,
+            "lon": lon_of(STOP_KM),
+            "visits": json.dumps([{"weekdays": [STOP_WEEKDAY], "ranges": [["09:00", "12:00"]]}]),
+        },
+    )
+
+
+def great_circle_km(km_a: float, km_b: float) -> float:
+    return abs(km_a - km_b)
+
+
+def documented_minutes(distance_km: float, population: int) -> float:
+    """README: 3 min + 1.3 × distance at 40 km/h (town, 2,000 inhabitants or more) or 60 km/h (rural)."""
+    return 3 + distance_km * 1.3 / (40 if population >= 2_000 else 60) * 60
+
+
+def by_code() -> dict[str, tuple]:
+    return {c[0]: c for c in COMMUNES}
+
+
+@pytest.fixture(scope="module")
+def territory_url() -> Iterator[str]:
+    url = testing.test_database_url("locator_cov")
+    try:
+        create_and_migrate(SERVICE_DIR, url)
+        asyncio.run(in_transaction(url, fill))
+        yield url
+    finally:
+        asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="module")
+async def territory(territory_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = LocatorSettings(database_url=territory_url, log_json=False, log_level="WARNING")
+    async with serve_in_process(create_app(settings), "http://locator") as client:
+        yield client
+
+
+async def test_share_and_communes_beyond_match_the_hand_computation(territory):
+    response = await territory.get("/v1/coverage", params={"departement": "99"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    # Hand computation: A 3.0 (town, 0 km), B 16.0 (rural, 10 km) within; C 32.25 (town, 15 km),
+    # D 45.9, E 68.0, G 91.4, F 113.5 beyond.
+    assert body["population"] == 15_800
+    assert body["population_within"] == 11_000
+    assert body["population_beyond"] == 4_800
+    assert body["share"] == pytest.approx(11_000 / 15_800)
+    assert (body["communes"], body["communes_within"]) == (7, 2)
+    beyond = body["communes_beyond"]
+    assert [c["insee_code"] for c in beyond] == ["99003", "99005", "99004", "99006", "99007"]
+    expected = {"99003": 32.25, "99004": 45.9, "99005": 68.0, "99006": 91.4, "99007": 113.5}
+    for commune in beyond:
+        assert commune["minutes"] == pytest.approx(expected[commune["insee_code"]], abs=0.051)
+        code, _, _, population, km = by_code()[commune["insee_code"]]
+        assert commune["minutes"] == pytest.approx(documented_minutes(km, population), abs=0.051)
+        assert commune["nearest"] == {
+            "kind": "site",
+            "id": S1,
+            "name": "France services d'Alpha",
+            "is_mobile": False,
+            "days": [],
+        }
+    assert body["mobile"]["counted"] is False
+    assert body["model"]["method"] == "great_circle"
+
+
+async def test_a_commune_visited_by_a_bus_stop_counts_on_its_days(territory):
+    body = (await territory.get("/v1/coverage", params={"departement": "99", "include_mobile": True})).json()
+    # The stop at Foxtrot (85 km) serves Foxtrot (3 min) and Golf (17 km, rural: 3 + 22.1 = 25.1 min).
+    assert body["population_within"] == 11_500
+    assert [c["insee_code"] for c in body["communes_beyond"]] == ["99003", "99005", "99004"]
+    assert body["mobile"]["counted"] is True
+    assert "jours de passage" in body["mobile"]["note"]
+    golf, foxtrot = body["mobile"]["communes"]
+    assert (golf["insee_code"], foxtrot["insee_code"]) == ("99006", "99007")
+    assert golf["minutes"] == pytest.approx(documented_minutes(17, 300), abs=0.051)
+    assert foxtrot["minutes"] == pytest.approx(3.0, abs=0.01)
+    for commune in (golf, foxtrot):
+        assert commune["nearest"]["kind"] == "stop"
+        assert commune["nearest"]["is_mobile"] is True
+        assert commune["nearest"]["days"] == ["mardi"]
+
+
+async def test_region_scope_counts_every_departement_of_the_region(territory):
+    body = (await territory.get("/v1/coverage", params={"region": "99"})).json()
+    # Hotel (96): 20 km from S1, rural: 3 + 26 = 29 minutes, within.
+    assert (body["population"], body["population_within"], body["communes"]) == (15_900, 11_100, 8)
+
+
+async def test_suggestions_are_the_greedy_hand_computation(territory):
+    response = await territory.get("/v1/coverage/suggestions", params={"departement": "99", "count": 3})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["population_beyond"] == 4_800
+    # Round 1: a site at Charlie serves Charlie (3 min) and Delta (18 km, 26.4 min): 3,500 people;
+    # Echo would bring only 1,600 (Delta, Echo, Golf), Bravo 3,000 (Charlie at 5 km).
+    # Round 2: Golf serves Echo, Golf and Foxtrot (18, 0, 17 km): 1,300; Echo only 1,100.
+    # Round 3: nobody is left beyond 30 minutes: no third suggestion.
+    got = [
+        (s["insee_code"], s["population_added"], s["communes_added"], s["population_beyond_after"])
+        for s in body["suggestions"]
+    ]
+    assert got == [
+        ("99003", 3_500, ["99003", "99004"], 1_300),
+        ("99006", 1_300, ["99005", "99006", "99007"], 0),
+    ]
+    assert [s["rank"] for s in body["suggestions"]] == [1, 2]
+
+
+async def test_geojson_gives_every_commune_with_time_band_and_nearest_site(territory):
+    response = await territory.get("/v1/coverage/communes.geojson", params={"departement": "99"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/geo+json")
+    features = {f["properties"]["insee_code"]: f for f in response.json()["features"]}
+    assert set(features) == {c[0] for c in COMMUNES if c[2] == "99"}
+    bravo = features["99002"]
+    assert bravo["geometry"]["coordinates"] == pytest.approx([lon_of(10), 0.0])
+    assert bravo["properties"]["band"] == "15_30"
+    assert bravo["properties"]["nearest"]["id"] == S1
+    assert features["99001"]["properties"]["band"] == "under_15"
+    assert features["99004"]["properties"]["band"] == "over_30"
+
+
+async def test_scope_errors_are_problem_details_in_french(territory):
+    unknown = await territory.get("/v1/coverage", params={"departement": "95"})
+    assert unknown.status_code == 404
+    assert unknown.headers["content-type"].startswith("application/problem+json")
+    assert "département 95" in unknown.json()["detail"]
+    both = await territory.get("/v1/coverage", params={"departement": "99", "region": "99"})
+    assert both.status_code == 422
+    national_map = await territory.get("/v1/coverage/map.png")
+    assert national_map.status_code == 422
+
+
+def documented_pixel(lat: float, lon: float, lats: list[float], lons: list[float], w: int, h: int):
+    """The projection written in locator/coverage/render.py, recomputed here."""
+    cos0 = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    xs, ys = [lo * cos0 for lo in lons], lats
+    pad = max(0.05 * max(max(xs) - min(xs), max(ys) - min(ys)), 0.01)
+    x0, x1, y0, y1 = min(xs) - pad, max(xs) + pad, min(ys) - pad, max(ys) + pad
+    ratio = 0.94 * w / (0.78 * h)
+    if (x1 - x0) / (y1 - y0) < ratio:
+        grow = (ratio * (y1 - y0) - (x1 - x0)) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = ((x1 - x0) / ratio - (y1 - y0)) / 2
+        y0, y1 = y0 - grow, y1 + grow
+    column = w * (0.03 + 0.94 * (lon * cos0 - x0) / (x1 - x0))
+    row = h * (1 - 0.10 - 0.78 * (lat - y0) / (y1 - y0))
+    return int(column), int(row)
+
+
+def close_to(pixel: tuple, hex_colour: str) -> bool:
+    wanted = tuple(int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return all(abs(a - b) <= 8 for a, b in zip(pixel[:3], wanted, strict=True))
+
+
+async def test_map_png_has_the_asked_size_and_colours_delta_beyond_30(territory):
+    response = await territory.get(
+        "/v1/coverage/map.png", params={"departement": "99", "width": 900, "height": 600}
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "image/png"
+    assert response.content[:8] == b"\x89PNG\r\n\x1a\n"
+    image = Image.open(io.BytesIO(response.content)).convert("RGB")
+    assert image.size == (900, 600)
+    lats = [0.0] * 7
+    lons = [lon_of(c[4]) for c in COMMUNES if c[2] == "99"]
+    delta = documented_pixel(0.0, lon_of(33), lats, lons, 900, 600)
+    assert close_to(image.getpixel(delta), "#d73027")  # over 30 minutes (45.9)
+    bravo = documented_pixel(0.0, lon_of(10), lats, lons, 900, 600)
+    assert close_to(image.getpixel(bravo), "#fee08b")  # 15 to 30 minutes (16.0)
+    empty = documented_pixel(0.0, lon_of(24), lats, lons, 900, 600)  # between Charlie and Delta
+    assert close_to(image.getpixel(empty), "#ffffff")
