@@ -2,6 +2,7 @@
 
 from fs_common.migration_env import run
 from notify.config import get_settings
-from notify.db import metadata
+from notify.db import import_models, metadata
 
+import_models()
 run(metadata, get_settings().database_url)

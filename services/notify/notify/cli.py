@@ -1,11 +1,14 @@
-"""``notify`` command: database migrations and the service's jobs."""
+"""``notify`` command: database migrations and the service's workers."""
 
+import asyncio
 from pathlib import Path
 
 import typer
-from fs_common.databases import create_and_migrate
 
+from fs_common.databases import create_and_migrate
+from fs_common.logs import configure_logging
 from notify.config import get_settings
+from notify.workers import run_consumer, run_dispatcher
 
 app = typer.Typer(help="France Services notify service.", no_args_is_help=True)
 SERVICE_DIR = Path(__file__).resolve().parent.parent
@@ -16,6 +19,22 @@ def migrate() -> None:
     """Create the database if needed and run the migrations."""
     create_and_migrate(SERVICE_DIR, get_settings().database_url)
     typer.echo("notify: database migrated", err=True)
+
+
+@app.command()
+def consume() -> None:
+    """Consume booking events into the delivery log (Ctrl-C or SIGTERM stops it cleanly)."""
+    settings = get_settings()
+    configure_logging("notify-consumer", settings.log_level, settings.log_json)
+    asyncio.run(run_consumer(settings))
+
+
+@app.command()
+def dispatch() -> None:
+    """Send the delivery log (e-mails, SMS, webhooks) and the due reminders, with retries."""
+    settings = get_settings()
+    configure_logging("notify-dispatcher", settings.log_level, settings.log_json)
+    asyncio.run(run_dispatcher(settings))
 
 
 @app.callback()

@@ -1,26 +1,128 @@
-"""Notify tests: one real database for the run, migrated with Alembic, dropped at the end."""
+"""Notify tests: a real database (migrated with Alembic), real Redis streams under this run's prefix, and
+real local stand-ins for the outside: an aiosmtpd SMTP server, an HTTP server playing the SMS provider
+and a partner. Every server listens on 127.0.0.1, port 0."""
 
 import asyncio
+import datetime as dt
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
+import jwt
 import pytest
+import redis.asyncio as redis
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
+
+from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import serve_in_process, test_database_url
+from fs_common.db import create_engine, make_sessionmaker
+from fs_common.testing import REDIS_BASE, serve_in_process, test_database_url, test_key_prefix
 from notify.cli import SERVICE_DIR
 from notify.config import NotifySettings
 from notify.main import create_app
+from notify.testing import SITE_ID, HttpStandIn, Mailbox, serve_http, smtp_server
+
+AGENT_KEY = Ed25519PrivateKey.generate()
+AGENT_PUBLIC_PEM = (
+    AGENT_KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
+ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 
 
 @pytest.fixture(scope="session")
 def notify_settings() -> Iterator[NotifySettings]:
     url = test_database_url("notify")
     create_and_migrate(SERVICE_DIR, url)
-    yield NotifySettings(database_url=url, log_json=False, log_level="WARNING")
+    yield NotifySettings(
+        database_url=url,
+        redis_url=REDIS_BASE,
+        log_json=False,
+        log_level="WARNING",
+        stream=f"{test_key_prefix('notify')}booking.events",
+        agent_public_key_pem=AGENT_PUBLIC_PEM,
+        admin_token=ADMIN_TOKEN,
+        read_block_ms=100,
+        claim_min_idle_ms=300,
+        claim_every_s=0.2,
+        poll_interval_s=0.05,
+        backoff_base_s=0.05,
+        backoff_max_s=0.3,
+        max_attempts=4,
+        smtp_timeout_s=2,
+        webhook_timeout_s=2,
+    )
     asyncio.run(drop_database(url))
 
 
-@pytest.fixture(scope="session")
-async def notify_client(notify_settings: NotifySettings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_in_process(create_app(notify_settings), "http://notify") as client:
+@pytest.fixture(scope="session", autouse=True)
+async def _drop_test_streams() -> AsyncIterator[None]:
+    yield
+    client = redis.from_url(REDIS_BASE)
+    keys = [key async for key in client.scan_iter(match=f"{test_key_prefix('notify')}*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+@pytest.fixture
+async def settings(notify_settings: NotifySettings) -> AsyncIterator[NotifySettings]:
+    """Per test: empty tables and a stream of its own."""
+    engine = create_engine(notify_settings.database_url, pool_size=1)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("TRUNCATE processed_events, booking_states, deliveries, reminders, webhook_subscriptions")
+        )
+    await engine.dispose()
+    yield notify_settings.model_copy(
+        update={"stream": f"{notify_settings.stream}.{uuid.uuid4().hex[:8]}", "consumer_name": "c1"}
+    )
+
+
+@pytest.fixture
+async def redis_client() -> AsyncIterator[redis.Redis]:
+    client = redis.from_url(REDIS_BASE)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def sessionmaker(notify_settings: NotifySettings):  # noqa: ANN201
+    engine = create_engine(notify_settings.database_url, pool_size=2)
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def api(settings: NotifySettings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_in_process(create_app(settings), "http://notify") as client:
         yield client
+
+
+def agent_token(role: str = "agent", sites: list[int] | None = None) -> str:
+    claims = {
+        "sub": "agent-1",
+        "role": role,
+        "sites": sites if sites is not None else [SITE_ID],
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "exp": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
+    }
+    return jwt.encode(claims, AGENT_KEY, algorithm="EdDSA")
+
+
+@pytest.fixture
+async def smtp() -> AsyncIterator[tuple[Mailbox, int]]:
+    async with smtp_server() as running:
+        yield running
+
+
+@pytest.fixture
+async def http_standin() -> AsyncIterator[HttpStandIn]:
+    standin = HttpStandIn()
+    async with serve_http(standin.app()) as base_url:
+        standin.base_url = base_url
+        yield standin

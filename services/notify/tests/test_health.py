@@ -1,5 +1,5 @@
-async def test_ready_when_database_and_redis_answer(notify_client):
-    assert (await notify_client.get("/healthz")).json() == {"status": "ok"}
-    response = await notify_client.get("/readyz")
+async def test_ready_when_database_and_redis_answer(api):
+    assert (await api.get("/healthz")).json() == {"status": "ok"}
+    response = await api.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "redis": "ok"}

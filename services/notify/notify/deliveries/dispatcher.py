@@ -1,0 +1,164 @@
+"""Sends the delivery log: claims due rows, sends each over its channel, records the outcome.
+
+Retries use exponential backoff; a permanent failure, or ``max_attempts`` temporary ones, end in the
+``dead`` state with the reason. A dispatcher that dies mid-send leaves its rows ``sending`` until the
+lease expires, then they are retried: so a crash in the few milliseconds between the SMTP server's
+acceptance and the record may send that message twice (its ``Message-ID`` is the same both times).
+"""
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from notify.channels import DeliveryFailure, PermanentFailure, TemporaryFailure
+from notify.channels.sms import SmsProvider
+from notify.channels.smtp import Mailer, build_message
+from notify.channels.webhook import post_event
+from notify.config import NotifySettings
+from notify.deliveries import repository
+from notify.deliveries.models import Channel, Delivery, Status
+from notify.deliveries.service import backoff, irrelevance
+from notify.events import repository as events_repo
+from notify.reminders import service as reminders
+from notify.webhooks import repository as webhooks_repo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Senders:
+    mailer: Mailer
+    http: httpx.AsyncClient
+    sms: SmsProvider | None
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        *,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        senders: Senders,
+        settings: NotifySettings,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.clock = clock
+        self.sessionmaker = sessionmaker
+        self.senders = senders
+        self.settings = settings
+        self._parallel = asyncio.Semaphore(settings.dispatch_concurrency)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            busy = await self.tick()
+            if not busy:
+                try:
+                    await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_interval_s)
+                except TimeoutError:
+                    pass
+
+    async def tick(self) -> int:
+        """Queue the due reminders, then send one batch; returns how much work was found."""
+        now = self.clock()
+        async with self.sessionmaker() as session, session.begin():
+            queued = await reminders.queue_due(
+                session, settings=self.settings, now=now, limit=self.settings.dispatch_batch
+            )
+        async with self.sessionmaker() as session, session.begin():
+            batch = await repository.claim_due(
+                session, now=now, limit=self.settings.dispatch_batch, lease_s=self.settings.lease_s
+            )
+        await asyncio.gather(*(self._deliver(delivery) for delivery in batch))
+        return queued + len(batch)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        async with self._parallel:
+            async with self.sessionmaker() as session:
+                skip = await self._irrelevance(session, delivery)
+            status, reason, retry_at = Status.sent, skip, None
+            if skip:
+                status = Status.skipped
+            else:
+                try:
+                    await self._send(delivery)
+                except PermanentFailure as exc:
+                    status, reason = Status.dead, exc.reason
+                except DeliveryFailure as exc:
+                    status, reason = self._after_temporary(delivery, exc.reason)
+                except Exception as exc:  # a bug: keep the delivery, retry it, say what broke
+                    logger.error(
+                        "delivery raised",
+                        extra={"delivery_id": str(delivery.id), "error": type(exc).__name__},
+                    )
+                    status, reason = self._after_temporary(delivery, f"erreur interne ({type(exc).__name__})")
+                if status == Status.retrying:
+                    retry_at = self.clock() + backoff(delivery.attempts, self.settings)
+            async with self.sessionmaker() as session, session.begin():
+                await repository.finish(
+                    session,
+                    delivery,
+                    status=status,
+                    now=self.clock(),
+                    reason=reason,
+                    next_attempt_at=retry_at,
+                )
+            if status in (Status.dead, Status.retrying):
+                logger.warning(
+                    "delivery failed",
+                    extra={
+                        "delivery_id": str(delivery.id),
+                        "channel": delivery.channel,
+                        "status": status.value,
+                        "attempts": delivery.attempts,
+                    },
+                )
+
+    def _after_temporary(self, delivery: Delivery, reason: str) -> tuple[Status, str]:
+        if delivery.attempts >= self.settings.max_attempts:
+            return Status.dead, f"Abandon après {delivery.attempts} tentatives. Dernière erreur : {reason}"
+        return Status.retrying, reason
+
+    async def _irrelevance(self, session: AsyncSession, delivery: Delivery) -> str | None:
+        if delivery.channel == Channel.webhook:
+            return None
+        state = await events_repo.get_state(session, delivery.booking_id)
+        return irrelevance(
+            delivery,
+            state_status=state.status if state else None,
+            state_starts_at=state.starts_at if state else None,
+            now=self.clock(),
+        )
+
+    async def _send(self, delivery: Delivery) -> None:
+        match delivery.channel:
+            case Channel.email:
+                message = build_message(
+                    delivery.payload,
+                    recipient=delivery.recipient,
+                    sender=self.settings.smtp_sender,
+                    message_id=f"<{delivery.id}@{self.settings.message_id_domain}>",
+                )
+                await self.senders.mailer.send(message)
+            case Channel.sms:
+                if self.senders.sms is None:
+                    raise TemporaryFailure("fournisseur SMS non configuré")
+                await self.senders.sms.send(
+                    to=delivery.recipient, text=delivery.payload["text"], reference=str(delivery.id)
+                )
+            case Channel.webhook:
+                async with self.sessionmaker() as session:
+                    subscription = await webhooks_repo.get(session, delivery.subscription_id)  # type: ignore[arg-type]
+                if subscription is None or not subscription.active:
+                    raise PermanentFailure("abonnement du partenaire supprimé ou désactivé")
+                await post_event(
+                    self.senders.http,
+                    url=subscription.url,
+                    secret=subscription.secret,
+                    body=delivery.payload["body"].encode(),
+                    event_type=delivery.payload["event_type"],
+                    delivery_id=str(delivery.id),
+                )

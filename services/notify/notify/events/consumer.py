@@ -1,0 +1,144 @@
+"""Reads ``booking.events`` through a Redis Streams consumer group.
+
+Each entry is handled in its own transaction that first records the event id (a replay does
+nothing), and acknowledged (``XACK``) only after that transaction has committed. Entries left pending
+by a consumer that died are taken over with ``XAUTOCLAIM`` once idle for ``claim_min_idle_ms``; a
+consumer restarted under its own name first re-reads its own pending entries. Any number of replicas
+can share the group.
+"""
+
+import asyncio
+import datetime as dt
+import logging
+from collections import defaultdict
+
+import redis.asyncio as redis
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fs_common.events import EVENT_FIELD, BookingEvent
+from notify.config import NotifySettings
+from notify.events.service import handle_event
+
+logger = logging.getLogger(__name__)
+
+Entry = tuple[bytes, dict[bytes, bytes]]
+
+
+class StreamConsumer:
+    def __init__(
+        self,
+        *,
+        redis_client: redis.Redis,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        settings: NotifySettings,
+    ) -> None:
+        self.redis = redis_client
+        self.sessionmaker = sessionmaker
+        self.settings = settings
+        self.name = settings.consumer_name
+        self._parallel = asyncio.Semaphore(8)
+
+    async def ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(
+                self.settings.stream, self.settings.consumer_group, id="0", mkstream=True
+            )
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.ensure_group()
+        await self._drain_own_pending()
+        next_claim = 0.0
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            if loop.time() >= next_claim:
+                await self.claim_abandoned()
+                next_claim = loop.time() + self.settings.claim_every_s
+            response = await self.redis.xreadgroup(
+                self.settings.consumer_group,
+                self.name,
+                {self.settings.stream: ">"},
+                count=self.settings.read_count,
+                block=self.settings.read_block_ms,
+            )
+            for _, entries in response or []:
+                await self.process(entries)
+
+    async def _drain_own_pending(self) -> None:
+        """After a restart under the same name: what this consumer had read but not acknowledged."""
+        cursor = "0"
+        while True:
+            response = await self.redis.xreadgroup(
+                self.settings.consumer_group,
+                self.name,
+                {self.settings.stream: cursor},
+                count=self.settings.read_count,
+            )
+            entries = response[0][1] if response else []
+            if not entries:
+                return
+            await self.process(entries)
+            cursor = entries[-1][0]
+
+    async def claim_abandoned(self) -> int:
+        """Take over entries pending at another (dead) consumer for longer than ``claim_min_idle_ms``."""
+        start, claimed = "0-0", 0
+        while True:
+            next_start, entries, *_ = await self.redis.xautoclaim(
+                self.settings.stream,
+                self.settings.consumer_group,
+                self.name,
+                min_idle_time=self.settings.claim_min_idle_ms,
+                start_id=start,
+                count=self.settings.read_count,
+            )
+            entries = [e for e in entries if e[1] is not None]  # deleted from the stream meanwhile
+            if entries:
+                claimed += len(entries)
+                await self.process(entries)
+            start = next_start.decode() if isinstance(next_start, bytes) else next_start
+            if start == "0-0":
+                if claimed:
+                    logger.info("reclaimed pending events", extra={"count": claimed})
+                return claimed
+
+    async def process(self, entries: list[Entry]) -> None:
+        """Handle a batch: one booking's events in stream order, different bookings in parallel."""
+        by_booking: dict[str, list[tuple[bytes, BookingEvent]]] = defaultdict(list)
+        poison: list[bytes] = []
+        for stream_id, fields in entries:
+            try:
+                event = BookingEvent.model_validate_json(fields[EVENT_FIELD.encode()])
+            except (KeyError, ValidationError):
+                logger.error("unreadable booking event dropped", extra={"stream_id": stream_id.decode()})
+                poison.append(stream_id)
+                continue
+            by_booking[str(event.booking.booking_id)].append((stream_id, event))
+        if poison:
+            await self.redis.xack(self.settings.stream, self.settings.consumer_group, *poison)
+        await asyncio.gather(*(self._process_booking(group) for group in by_booking.values()))
+
+    async def _process_booking(self, events: list[tuple[bytes, BookingEvent]]) -> None:
+        async with self._parallel:
+            for stream_id, event in events:
+                try:
+                    async with self.sessionmaker() as session, session.begin():
+                        await handle_event(
+                            session,
+                            event,
+                            stream_id=stream_id.decode(),
+                            settings=self.settings,
+                            now=dt.datetime.now(dt.UTC),
+                        )
+                except Exception as exc:
+                    # Left pending: retried after claim_min_idle_ms (by this consumer or another).
+                    # Only the error's type is logged: its text may quote personal data.
+                    logger.error(
+                        "booking event not handled",
+                        extra={"event_id": str(event.id), "error": type(exc).__name__},
+                    )
+                    return
+                await self.redis.xack(self.settings.stream, self.settings.consumer_group, stream_id)

@@ -1,0 +1,38 @@
+"""Partner webhook registration (administrators only, see ``notify.auth``)."""
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from fs_common.db import SessionDep
+from fs_common.errors import PROBLEM_RESPONSE_DOC
+from notify.auth import Admin
+from notify.webhooks import service
+from notify.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookOut
+
+router = APIRouter(prefix="/v1/webhooks", tags=["webhooks partenaires"])
+_AUTH_DOC = PROBLEM_RESPONSE_DOC | {
+    401: {"description": "Jeton absent ou invalide"},
+    403: {"description": "Réservé aux administrateurs"},
+}
+
+
+@router.post(
+    "", status_code=201, response_model=WebhookCreated, summary="Abonner un partenaire", responses=_AUTH_DOC
+)
+async def register_webhook(data: WebhookCreate, session: SessionDep, admin: Admin) -> WebhookCreated:
+    subscription = await service.register(session, data, by=admin)
+    return WebhookCreated.model_validate(subscription, from_attributes=True)
+
+
+@router.get(
+    "", response_model=list[WebhookOut], summary="Les abonnements (sans leurs secrets)", responses=_AUTH_DOC
+)
+async def list_webhooks(session: SessionDep, admin: Admin) -> list[WebhookOut]:
+    return [WebhookOut.model_validate(s, from_attributes=True) for s in await service.list_all(session)]
+
+
+@router.delete("/{subscription_id}", status_code=204, summary="Désactiver un abonnement", responses=_AUTH_DOC)
+async def deactivate_webhook(subscription_id: uuid.UUID, session: SessionDep, admin: Admin) -> Response:
+    await service.deactivate(session, subscription_id, by=admin)
+    return Response(status_code=204)
