@@ -1,0 +1,79 @@
+"""One error shape everywhere: RFC 9457 problem details with a French detail."""
+
+from typing import Annotated
+
+import httpx
+from fastapi import Query
+
+from fs_common.app import create_service_app
+from fs_common.errors import Conflict
+from fs_common.testing import serve_in_process
+
+
+def make_app():
+    app = create_service_app(service="demo", title="demo", description="")
+
+    @app.get("/conflict")
+    async def conflict() -> None:
+        raise Conflict("Ce créneau vient d'être pris.", alternatives=["2026-12-01T09:00:00+01:00"])
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    @app.get("/limit")
+    async def limit(n: Annotated[int, Query(ge=1, le=10)]) -> dict:
+        return {"n": n}
+
+    return app
+
+
+async def test_domain_error_carries_status_type_and_extensions():
+    async with serve_in_process(make_app()) as client:
+        response = await client.get("/conflict")
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json() == {
+        "type": "https://api.france-services.example/problems/conflict",
+        "title": "Conflit",
+        "status": 409,
+        "detail": "Ce créneau vient d'être pris.",
+        "instance": "/conflict",
+        "alternatives": ["2026-12-01T09:00:00+01:00"],
+    }
+
+
+async def test_validation_error_lists_fields_in_french():
+    async with serve_in_process(make_app()) as client:
+        too_big = await client.get("/limit", params={"n": 11})
+        missing = await client.get("/limit")
+    assert too_big.status_code == 422
+    assert too_big.json()["errors"] == [
+        {
+            "field": "query.n",
+            "message": "La valeur doit être inférieure ou égale à 10.",
+            "code": "less_than_equal",
+        }
+    ]
+    assert missing.json()["errors"][0]["message"] == "Ce champ est obligatoire."
+
+
+async def test_unexpected_error_is_a_500_problem_without_internals():
+    app = make_app()
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            response = await client.get("/boom")
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret" not in response.text
+    assert response.json()["detail"].startswith("Une erreur inattendue")
+
+
+async def test_unknown_path_and_method_are_problem_json():
+    async with serve_in_process(make_app()) as client:
+        unknown = await client.get("/nowhere")
+        wrong_method = await client.post("/conflict")
+    assert unknown.status_code == 404 and unknown.json()["detail"] == "Aucune ressource à cette adresse."
+    assert wrong_method.status_code == 405
+    assert wrong_method.headers["content-type"] == "application/problem+json"
