@@ -14,6 +14,7 @@ from gateway.config import GatewaySettings, get_settings
 from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
 from gateway.proxy.upstream import Upstream
+from gateway.widget.router import router as widget_router
 
 
 async def _check_upstreams(app: FastAPI) -> None:
@@ -71,6 +72,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness_checks={"redis": check_redis, "services": _check_upstreams},
     )
+    app.include_router(widget_router)
     # The catch-all proxy comes last: the gateway's own routes (and the widget's) match first.
     app.include_router(proxy_router)
     return app

@@ -36,12 +36,12 @@
     noGeo: "Votre navigateur ne permet pas la localisation. Indiquez un code postal ou une commune.",
     geoDenied: "La localisation n'a pas été autorisée. Indiquez plutôt un code postal ou une commune.",
     geoFailed: "Votre position n'a pas pu être déterminée. Indiquez plutôt un code postal ou une commune.",
+    near: (label) => `près de ${label}`,
     aroundYou: "autour de vous",
     found: (n, where) =>
       n === 0
-        ? `Aucun lieu trouvé près de ${where}.`
-        : `${n} lieu${n > 1 ? "x" : ""} trouvé${n > 1 ? "s" : ""} près de ${where}.`,
-    resultsTitle: (where) => `Près de ${where}`,
+        ? `Aucun lieu trouvé ${where}.`
+        : `${n} lieu${n > 1 ? "x" : ""} trouvé${n > 1 ? "s" : ""} ${where}.`,
     bus: "Bus France Services",
     itinerant: "Itinérant",
     openNow: "Ouvert",
@@ -258,9 +258,9 @@
           "section",
           { class: "fs-widget", "aria-labelledby": titleId, lang: "fr" },
           h("h2", { class: "fs-title", id: titleId, text: this.getAttribute("heading") || T.title }),
+          (this.status = h("p", { class: "fs-visually-hidden", role: "status", "aria-live": "polite" })),
           (this.errorBox = h("div", { class: "fs-error", role: "alert" })),
           (this.main = h("div", { class: "fs-main" })),
-          (this.status = h("p", { class: "fs-status", role: "status", "aria-live": "polite" })),
         ),
       );
       this.renderSearch();
@@ -363,7 +363,7 @@
         autocomplete: "postal-code",
         inputmode: "text",
         "aria-describedby": hintId,
-        value: this.state.where && this.state.origin && this.state.origin.source !== "coordinates" ? this.state.where : "",
+        value: this.state.query || "",
       });
       this.searchDemarche = h("select", { id: demarcheId, name: "demarche" });
       const form = h(
@@ -406,7 +406,7 @@
         this.searchInput.focus();
         return;
       }
-      await this.search({ q }, q);
+      await this.search({ q });
     }
 
     onAroundMe() {
@@ -419,7 +419,7 @@
       navigator.geolocation.getCurrentPosition(
         (position) => {
           const { latitude, longitude } = position.coords;
-          this.search({ lat: latitude.toFixed(5), lon: longitude.toFixed(5) }, T.aroundYou);
+          this.search({ lat: latitude.toFixed(5), lon: longitude.toFixed(5) });
         },
         (error) => {
           this.announce("");
@@ -429,9 +429,10 @@
       );
     }
 
-    async search(params, where) {
+    async search(params) {
       this.showError("");
       this.announce(T.searching);
+      this.resultsBox.replaceChildren(h("p", { class: "fs-muted", text: T.searching }));
       const departement = this.getAttribute("departement");
       const wanted = Number(this.getAttribute("limit")) || 5;
       const query = { ...params, limit: departement ? Math.max(wanted * 4, 20) : wanted };
@@ -440,6 +441,7 @@
         body = await this.nearest(query);
       } catch (error) {
         this.announce("");
+        this.resultsBox.replaceChildren();
         this.showError(error.message);
         return;
       }
@@ -447,7 +449,9 @@
       if (departement) results = results.filter((p) => !p.site.address || p.site.address.departement === departement);
       this.state.results = results.slice(0, wanted);
       this.state.origin = body.origin || null;
-      this.state.where = (body.origin && body.origin.label) || where;
+      const label = body.origin && body.origin.label;
+      this.state.where = label ? T.near(label) : params.q ? T.near(params.q) : T.aroundYou;
+      this.state.query = params.q || "";
       this.state.slotCache = new Map();
       this.renderResults();
       this.announce(T.found(this.state.results.length, this.state.where));
@@ -475,10 +479,12 @@
       list.append(...items);
       const map = this.renderMap();
       this.resultsBox.replaceChildren(
-        h("h3", { id: headingId, class: "fs-visually-hidden", text: T.resultsTitle(this.state.where) }),
-        map,
-        list,
+        ...[h("h3", { id: headingId, class: "fs-results-title", text: this.resultsHeading() }), map, list].filter(Boolean),
       );
+    }
+
+    resultsHeading() {
+      return T.found(this.state.results.length, this.state.where);
     }
 
     renderCard(place, index) {
@@ -504,7 +510,7 @@
           .filter(Boolean)
           .join(", ")
         : "";
-      const slotLine = h("p", { class: "fs-slot" });
+      const slotLine = h("p", { class: "fs-muted" });
       const bookButton = h("button", {
         type: "button",
         class: "fs-secondary",
@@ -552,6 +558,7 @@
         line.textContent = T.noSlot;
         return;
       }
+      line.className = "fs-slot";
       line.textContent = `${T.nextSlot} : ${relative(slot.start, site.timezone)}`;
       button.hidden = false;
     }
@@ -751,7 +758,7 @@
             },
           })
           : null;
-        box.replaceChildren(...fieldsets, more);
+        box.replaceChildren(...fieldsets, ...(more ? [more] : []));
       };
       render(shown);
     }

@@ -1,0 +1,212 @@
+"""The widget in a real browser: Debian's headless Chromium, driven by Playwright, loads the demo page from
+a real gateway in front of the real locator and booking services (conftest.py), searches, books.
+
+Screenshots are kept under ``test-artifacts/widget/`` (look at them: they are the visual check). The
+accessibility check runs axe-core (shipped in the ``axe-playwright-python`` package) on each screen.
+"""
+
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from axe_playwright_python.base import AXE_SCRIPT
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from fs_common.testing import http_server
+from gateway.config import GatewaySettings
+from gateway.main import create_app as create_gateway
+from gateway.widget.config import WidgetSettings, get_widget_settings
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
+WAIT_MS = 15_000
+GUERET = {"latitude": 46.1717, "longitude": 1.8718}
+BLUE = "rgb(0, 0, 145)"  # --fs-blue
+
+
+@pytest.fixture(scope="module")
+async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str]:
+    """A gateway of its own (the demo page's settings differ), in front of the shared services."""
+    app = create_gateway(gateway_settings)
+    app.dependency_overrides[get_widget_settings] = lambda: WidgetSettings()
+    async with http_server(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    async with async_playwright() as playwright:
+        # A fresh, empty profile for every launch (Playwright passes its own temporary user-data-dir).
+        browser = await playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        await browser.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
+    )
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    await context.close()
+    assert errors == [], errors  # no uncaught script error on any screen
+
+
+async def shoot(page: Page, name: str) -> None:
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+async def axe_violations(page: Page) -> list[str]:
+    """WCAG 2.1 A and AA rules of axe-core, on the whole page (the widget's open Shadow DOM included)."""
+    await page.evaluate(AXE_SCRIPT)
+    results = await page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa']}, resultTypes: ['violations']})"
+    )
+    return [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
+
+
+async def search_postcode(page: Page, base: str, postcode: str) -> None:
+    await page.goto(f"{base}/demo")
+    widget = page.locator("france-services-locator")
+    await widget.get_by_label("Code postal ou commune").fill(postcode)
+    await widget.get_by_role("button", name="Rechercher").click()
+
+
+async def test_search_by_postcode_shows_the_real_nearest_sites(page: Page, widget_gateway: str):
+    async with httpx.AsyncClient(base_url=widget_gateway) as api:
+        expected = (await api.get("/v1/sites/nearest", params={"q": "23000", "limit": 5})).json()
+    names = [r["site"]["name"] for r in expected["results"]]
+    assert len(names) == 5
+    assert "Guéret" in expected["origin"]["label"]
+    assert {r["site"]["address"]["departement"] for r in expected["results"]} == {"23"}
+
+    await search_postcode(page, widget_gateway, "23000")
+    widget = page.locator("france-services-locator")
+    await expect(widget.get_by_role("status")).to_have_text(
+        f"5 lieux trouvés près de {expected['origin']['label']}.", timeout=WAIT_MS
+    )
+    cards = widget.locator(".fs-card")
+    await expect(cards).to_have_count(5)
+    for index, name in enumerate(names):
+        card = cards.nth(index)
+        await expect(card.get_by_role("heading", level=4)).to_have_text(f"{index + 1}. {name}")
+        await expect(card).to_contain_text("en voiture")
+        await expect(card).to_contain_text(
+            "Aujourd'hui" if expected["results"][index]["site"]["hours_known"] else "Horaires non communiqués"
+        )
+    first = expected["results"][0]
+    if first["site"]["open_now"] is not None:
+        await expect(cards.first.locator(".fs-badge")).to_have_text(
+            "Ouvert" if first["site"]["open_now"] else "Fermé"
+        )
+    await shoot(page, "01-results-desktop")
+    assert await axe_violations(page) == []
+
+
+async def test_problem_detail_is_shown_to_the_citizen(page: Page, widget_gateway: str):
+    async with httpx.AsyncClient(base_url=widget_gateway) as api:
+        answer = await api.get("/v1/sites/nearest", params={"q": "Zzyzx-sur-Nulle-Part", "limit": 5})
+    assert answer.status_code in (404, 422)
+    assert answer.headers["content-type"] == "application/problem+json"
+
+    await search_postcode(page, widget_gateway, "Zzyzx-sur-Nulle-Part")
+    alert = page.locator("france-services-locator").get_by_role("alert")
+    await expect(alert).to_have_text(answer.json()["detail"], timeout=WAIT_MS)
+    await shoot(page, "02-error")
+
+
+async def test_keyboard_only_search_and_focus_order(page: Page, widget_gateway: str):
+    await page.goto(f"{widget_gateway}/demo")
+    focused_in_widget = """() => {
+        const el = document.querySelector('france-services-locator').shadowRoot.activeElement;
+        return el ? (el.labels && el.labels.length ? el.labels[0].textContent : el.textContent) : null;
+    }"""
+    order: list[str] = []
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        name = await page.evaluate(focused_in_widget)
+        if name is not None:
+            order.append(name)
+        if name == "Autour de moi":
+            break
+    assert order[0] == "Code postal ou commune"
+    assert order[-2:] == ["Rechercher", "Autour de moi"]
+    assert set(order) <= {"Code postal ou commune", "Démarche", "Rechercher", "Autour de moi"}
+
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.press("Shift+Tab")
+    if await page.evaluate(focused_in_widget) == "Démarche":
+        await page.keyboard.press("Shift+Tab")
+    assert await page.evaluate(focused_in_widget) == "Code postal ou commune"
+    await page.keyboard.type("Guéret")
+    await page.keyboard.press("Enter")
+    widget = page.locator("france-services-locator")
+    await expect(widget.get_by_role("status")).to_contain_text("trouvés près de Guéret", timeout=WAIT_MS)
+    outline = await widget.get_by_label("Code postal ou commune").evaluate(
+        "el => getComputedStyle(el).outlineStyle"
+    )
+    assert outline == "solid"  # the focus is visible
+
+
+async def test_styles_do_not_leak_either_way(page: Page, widget_gateway: str):
+    await page.goto(f"{widget_gateway}/demo")
+    widget = page.locator("france-services-locator")
+    search = widget.get_by_role("button", name="Rechercher")
+    await expect(search).to_be_visible(timeout=WAIT_MS)
+    style = await search.evaluate(
+        "el => { const s = getComputedStyle(el); return [s.backgroundColor, s.fontFamily, s.borderStyle]; }"
+    )
+    assert style[0] == BLUE  # the page paints its buttons pink with a dashed border
+    assert "Comic Sans" not in style[1] and "Georgia" not in style[1]
+    assert style[2] == "solid"
+    host_button = page.get_by_role("button", name="Bouton de la mairie")
+    assert await host_button.evaluate("el => getComputedStyle(el).backgroundColor") == "rgb(228, 0, 124)"
+    host_heading = page.get_by_role("heading", name="Intégrer ce module sur votre site")
+    assert await host_heading.evaluate("el => getComputedStyle(el).textTransform") == "uppercase"
+
+
+async def test_phone_screen_around_me(browser: Browser, widget_gateway: str):
+    context = await browser.new_context(
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        geolocation=GUERET,
+        permissions=["geolocation"],
+    )
+    page = await context.new_page()
+    await page.goto(f"{widget_gateway}/demo")
+    widget = page.locator("france-services-locator")
+    await widget.get_by_role("button", name="Autour de moi").tap()
+    await expect(widget.get_by_role("status")).to_have_text(
+        "5 lieux trouvés autour de vous.", timeout=WAIT_MS
+    )
+    await expect(widget.locator(".fs-card")).to_have_count(5)
+    await expect(widget.locator(".fs-card").first).to_contain_text(re.compile(r"\b23\d{3} "))
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    box = await widget.bounding_box()
+    assert box is not None and box["width"] <= 375
+    await shoot(page, "03-results-phone")
+    assert await axe_violations(page) == []
+    await context.close()
