@@ -6,6 +6,7 @@ import sys
 # Module name → what it measures. Each module has ``main()``, a plain or an ``async`` function.
 BENCHES = {
     "locator": "nearest search through the API vs the raw PostGIS query",
+    "coverage": "national 30-minute coverage (KD-tree snapshot) vs a brute force over all pairs",
 }
 
 
