@@ -9,9 +9,13 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
 
 from fs_common.databases import create_and_migrate
+from fs_common.db import create_engine, make_sessionmaker
 from locator.config import get_settings
+from locator.coverage.service import CoverageOut, CoverageState, Scope
+from locator.coverage.service import coverage as coverage_of
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import (
     ImportSourceError,
@@ -21,6 +25,7 @@ from locator.imports import (
     run_import_sites,
 )
 from locator.sites.importer import SiteImportReport
+from locator.travel import configured_model
 
 app = typer.Typer(
     help="France Services locator: migrations and reference data imports.", no_args_is_help=True
@@ -124,3 +129,52 @@ def bootstrap() -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def coverage(
+    minutes: Annotated[float, typer.Option(help="Seuil en minutes")] = 30,
+    include_mobile: Annotated[bool, typer.Option(help="Compter les bus et leurs arrêts")] = False,
+) -> None:
+    """Print the national table per département: population, share within the threshold, people beyond."""
+    rows = asyncio.run(_coverage_table(minutes, include_mobile))
+    table = Table(title=f"France Services à {minutes:g} minutes ou moins, par département")
+    for header in ("département", "population", f"part à {minutes:g} min", "au-delà", "communes au-delà"):
+        table.add_column(header, justify="left" if header == "département" else "right")
+    for row in sorted(rows, key=lambda r: (r.share, r.departement)):
+        table.add_row(
+            row.departement,
+            f"{row.population:,}".replace(",", " "),
+            f"{row.share:.1%}",
+            f"{row.population_beyond:,}".replace(",", " "),
+            str(len(row.communes_beyond)),
+        )
+    Console().print(table)
+
+
+async def _coverage_table(minutes: float, include_mobile: bool) -> list[CoverageOut]:
+    engine = create_engine(get_settings().database_url, pool_size=1)
+    state = CoverageState(configured_model())
+    try:
+        async with make_sessionmaker(engine)() as session:
+            departements = sorted(set((await state.network(session)).departements))
+            rows = []
+            with Progress(
+                TextColumn("départements"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=console,
+            ) as progress:
+                task = progress.add_task("coverage", total=len(departements))
+                for departement in departements:
+                    scope = Scope(departement=departement)
+                    rows.append(
+                        await coverage_of(
+                            state, session, scope, minutes=minutes, include_mobile=include_mobile
+                        )
+                    )
+                    progress.advance(task)
+            return rows
+    finally:
+        await engine.dispose()
