@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fs_common.db import create_engine, make_sessionmaker
 from locator.communes import repository as communes_repository
 from locator.communes.importer import CommuneImportResult, import_communes
+from locator.itineraries.service import refresh_extracted_stops
 from locator.sites import repository as sites_repository
 from locator.sites.importer import CommuneIndex, SiteImportReport, parse_csv
 
@@ -76,5 +77,7 @@ async def run_import_sites(
     for start in range(0, len(sites), BATCH):
         await sites_repository.upsert_many(session, sites[start : start + BATCH])
     report.imported = len(sites)
+    # Mobile sites: their stops, re-read from the comment (admin-made stops are left alone).
+    await refresh_extracted_stops(session, sites, content, index.by_code.values(), report)
     await session.execute(text("ANALYZE site"))
     return report

@@ -14,6 +14,8 @@ from locator.config import LocatorSettings, get_settings
 from locator.coverage.router import router as coverage_router
 from locator.geocoding.ban_client import BanClient
 from locator.geocoding.router import router as geocoding_router
+from locator.itineraries.router import admin_router as itineraries_admin_router
+from locator.itineraries.router import router as itineraries_router
 from locator.sites.router import router as sites_router
 
 
@@ -45,5 +47,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
     )
     app.include_router(sites_router)
     app.include_router(geocoding_router)
+    app.include_router(itineraries_router)
+    app.include_router(itineraries_admin_router)
     app.include_router(coverage_router)
     return app

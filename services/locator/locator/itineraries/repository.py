@@ -1,0 +1,94 @@
+"""All queries on the stop table."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, literal_column, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from locator.communes.models import Commune
+from locator.geo import ewkt_point
+from locator.itineraries.models import Stop
+from locator.sites.models import Site
+
+_LAT = func.ST_Y(func.geometry(Stop.location)).label("lat")
+_LON = func.ST_X(func.geometry(Stop.location)).label("lon")
+
+
+def _point(lat: float, lon: float):  # noqa: ANN202
+    return text("ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography").bindparams(lat=lat, lon=lon)
+
+
+async def of_site(session: AsyncSession, site_id: int) -> list:
+    """Rows (Stop, lat, lon) of one site, in a stable order."""
+    result = await session.execute(
+        select(Stop, _LAT, _LON).where(Stop.site_id == site_id).order_by(Stop.name, Stop.id)
+    )
+    return list(result)
+
+
+async def get(session: AsyncSession, site_id: int, stop_id: int):  # noqa: ANN201
+    result = await session.execute(
+        select(Stop, _LAT, _LON).where(Stop.id == stop_id, Stop.site_id == site_id)
+    )
+    return result.first()
+
+
+async def nearest(
+    session: AsyncSession, lat: float, lon: float, *, limit: int, offset: int, radius_m: float | None
+) -> list:
+    """Rows (Stop, lat, lon, distance_m, Site) by distance (KNN on the GiST index)."""
+    point = _point(lat, lon)
+    distance = func.ST_Distance(Stop.location, point, False).label("distance_m")
+    statement = select(Stop, _LAT, _LON, distance, Site).join(Site, Site.id == Stop.site_id)
+    if radius_m is not None:
+        statement = statement.where(func.ST_DWithin(Stop.location, point, radius_m, False))
+    statement = statement.order_by(Stop.location.op("<->")(point), literal_column("distance_m"), Stop.id)  # type: ignore[union-attr]
+    result = await session.execute(statement.offset(offset).limit(limit))
+    return list(result)
+
+
+async def insert(session: AsyncSession, values: dict) -> int:
+    stop = Stop(**_located(values))
+    session.add(stop)
+    await session.flush()
+    return stop.id  # type: ignore[return-value]
+
+
+async def update_one(session: AsyncSession, stop_id: int, values: dict) -> None:
+    await session.execute(
+        update(Stop).where(Stop.id == stop_id).values(**_located(values), updated_at=func.now())
+    )
+
+
+async def delete_ids(session: AsyncSession, stop_ids: Sequence[int]) -> None:
+    if stop_ids:
+        await session.execute(delete(Stop).where(Stop.id.in_(stop_ids)))  # type: ignore[union-attr]
+
+
+async def of_sites(session: AsyncSession, site_ids: Sequence[int]) -> list:
+    """Rows (Stop, lat, lon) of several sites (the import's refresh)."""
+    result = await session.execute(
+        select(Stop, _LAT, _LON).where(Stop.site_id.in_(site_ids)).order_by(Stop.id)  # type: ignore[attr-defined]
+    )
+    return list(result)
+
+
+def _located(values: dict) -> dict:
+    """``lat``/``lon`` → the geography column."""
+    values = dict(values)
+    if "lat" in values:
+        values["location"] = ewkt_point(values.pop("lat"), values.pop("lon"))
+    return values
+
+
+async def commune(session: AsyncSession, insee_code: str):  # noqa: ANN201
+    """(code_insee, name, lat, lon) of a current commune, or None."""
+    result = await session.execute(
+        select(
+            Commune.code_insee,
+            Commune.name,
+            func.ST_Y(func.geometry(Commune.location)).label("lat"),
+            func.ST_X(func.geometry(Commune.location)).label("lon"),
+        ).where(Commune.code_insee == insee_code, Commune.kind != "arrondissement-municipal")
+    )
+    return result.first()

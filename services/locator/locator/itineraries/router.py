@@ -1,0 +1,195 @@
+"""Itinerary endpoints: nearest stops, access points (sites and stops), a site's itinerary; and the
+admin API that creates, edits and deletes stops (Bearer ``LOCATOR_ADMIN_TOKEN``).
+
+JSON, or GeoJSON on ``Accept: application/geo+json``.
+"""
+
+import datetime as dt
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from fs_common.db import SessionDep
+from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC, Forbidden, Unauthorized
+from fs_common.responses import model_response
+from locator.geojson import GEOJSON, feature_collection, wants_geojson
+from locator.itineraries import service
+from locator.itineraries.schemas import (
+    AccessPointsResponse,
+    Itinerary,
+    NearestStopsResponse,
+    StopCreate,
+    StopOut,
+    StopUpdate,
+)
+from locator.sites.router import Lat, Lon, Q, now, resolve_origin
+
+router = APIRouter(prefix="/v1", tags=["itineraries"])
+
+_GEOJSON_DOC = {200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}}
+Limit = Annotated[int, Query(ge=1, le=100, description="Nombre de résultats")]
+RadiusKm = Annotated[float | None, Query(gt=0, le=2000, description="Rayon de recherche, en km")]
+DateFrom = Annotated[
+    dt.date | None,
+    Query(
+        alias="from", description="Premier jour de la période (défaut : aujourd'hui)", examples=["2026-12-01"]
+    ),
+]
+DateTo = Annotated[
+    dt.date | None,
+    Query(alias="to", description="Dernier jour (défaut : from + 14 jours ; 92 jours au plus)"),
+]
+
+
+@router.get(
+    "/stops/nearest",
+    response_model=NearestStopsResponse,
+    summary="Les arrêts de bus et services itinérants les plus proches, avec leurs prochains passages",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def nearest_stops(
+    request: Request,
+    session: SessionDep,
+    lat: Lat = None,
+    lon: Lon = None,
+    q: Q = None,
+    limit: Limit = 10,
+    radius_km: RadiusKm = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    upcoming_only: Annotated[
+        bool, Query(description="Seulement les arrêts desservis pendant la période (défaut : oui)")
+    ] = True,
+) -> Response:
+    current = now()
+    span = service.window(date_from, date_to, current)
+    origin = await resolve_origin(request, session, lat, lon, q)
+    results = await service.nearest_stops(
+        session,
+        origin.lat,
+        origin.lon,
+        limit=limit,
+        radius_m=radius_km * 1000 if radius_km else None,
+        span=span,
+        now=current,
+        upcoming_only=upcoming_only,
+    )
+    if wants_geojson(request):
+        return feature_collection(
+            [(r.stop.location, r.model_dump(mode="json")) for r in results],
+            origin=origin.model_dump(mode="json"),
+            window=span.model_dump(mode="json"),
+        )
+    return model_response(NearestStopsResponse(origin=origin, window=span, results=results))
+
+
+@router.get(
+    "/access-points/nearest",
+    response_model=AccessPointsResponse,
+    summary="Où être reçu : France Services fixes et prochains arrêts de bus, classés par temps de trajet",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def nearest_access_points(
+    request: Request,
+    session: SessionDep,
+    lat: Lat = None,
+    lon: Lon = None,
+    q: Q = None,
+    limit: Limit = 10,
+    radius_km: RadiusKm = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Response:
+    current = now()
+    span = service.window(date_from, date_to, current)
+    origin = await resolve_origin(request, session, lat, lon, q)
+    results = await service.access_points(
+        session,
+        origin.lat,
+        origin.lon,
+        limit=limit,
+        radius_m=radius_km * 1000 if radius_km else None,
+        span=span,
+        now=current,
+    )
+    if wants_geojson(request):
+        return feature_collection(
+            [(r.location, r.model_dump(mode="json")) for r in results],
+            origin=origin.model_dump(mode="json"),
+            window=span.model_dump(mode="json"),
+        )
+    return model_response(AccessPointsResponse(origin=origin, window=span, results=results))
+
+
+@router.get(
+    "/sites/{site_id}/stops",
+    response_model=Itinerary,
+    summary="L'itinéraire d'un bus ou service itinérant : ses arrêts et leurs prochains passages",
+    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+)
+async def site_stops(
+    request: Request, session: SessionDep, site_id: int, date_from: DateFrom = None, date_to: DateTo = None
+) -> Response:
+    current = now()
+    answer = await service.itinerary(session, site_id, service.window(date_from, date_to, current), current)
+    if wants_geojson(request):
+        return feature_collection(
+            [(s.location, s.model_dump(mode="json")) for s in answer.stops],
+            site=answer.site.model_dump(mode="json"),
+            window=answer.window.model_dump(mode="json"),
+        )
+    return model_response(answer)
+
+
+# Admin API
+
+
+def require_admin(request: Request) -> None:
+    """Bearer ``LOCATOR_ADMIN_TOKEN``: 401 without a token, 403 with a wrong one or when disabled."""
+    expected = request.app.state.settings.admin_token
+    if not expected:
+        raise Forbidden(
+            "L'administration des itinéraires est désactivée sur ce service : "
+            "définissez LOCATOR_ADMIN_TOKEN pour l'activer."
+        )
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "Authentification requise : en-tête « Authorization: Bearer <jeton d'administration> ».",
+            headers={"WWW-Authenticate": 'Bearer realm="locator-admin"'},
+        )
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise Forbidden("Jeton d'administration refusé.")
+
+
+_ADMIN_DOC = PROBLEM_RESPONSE_DOC | {
+    status: {"description": title, "content": {PROBLEM_JSON: {}}}
+    for status, title in ((401, "Authentification requise"), (403, "Accès refusé"))
+}
+admin_router = APIRouter(
+    prefix="/v1/admin/sites/{site_id}/stops",
+    tags=["admin"],
+    dependencies=[Depends(require_admin)],
+    responses=_ADMIN_DOC,
+)
+
+
+@admin_router.post(
+    "", response_model=StopOut, status_code=201, summary="Ajouter un arrêt à un bus ou service itinérant"
+)
+async def create_stop(session: SessionDep, site_id: int, body: StopCreate) -> Response:
+    stop = await service.create_stop(session, site_id, body, now())
+    return model_response(stop, status_code=201)
+
+
+@admin_router.patch("/{stop_id}", response_model=StopOut, summary="Modifier un arrêt")
+async def update_stop(session: SessionDep, site_id: int, stop_id: int, body: StopUpdate) -> Response:
+    return model_response(await service.update_stop(session, site_id, stop_id, body, now()))
+
+
+@admin_router.delete("/{stop_id}", status_code=204, response_class=Response, summary="Supprimer un arrêt")
+async def delete_stop(session: SessionDep, site_id: int, stop_id: int) -> Response:
+    await service.delete_stop(session, site_id, stop_id)
+    return Response(status_code=204)
