@@ -6,11 +6,20 @@ from contextlib import asynccontextmanager
 import httpx
 import redis.asyncio as redis
 from fastapi import FastAPI
+from starlette.middleware import Middleware
 
+from fs_common.agent_auth import TokenVerifier
 from fs_common.app import create_service_app
+from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
-from fs_common.observability import check_redis
+from fs_common.observability import check_database, check_redis
+from gateway.access.middleware import AccessMiddleware
+from gateway.access.ratelimit import Limiter
+from gateway.agents.oidc import OidcProvider
+from gateway.agents.router import router as agents_router
+from gateway.agents.tokens import TokenSigner, load_or_create_private_key
 from gateway.config import GatewaySettings, get_settings
+from gateway.partners.router import router as partner_keys_router
 from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
 from gateway.proxy.upstream import Upstream
@@ -56,11 +65,33 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.engine = create_engine(settings.database_url)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.redis = redis.from_url(settings.redis_url)
+        app.state.limiter = Limiter(settings.redis_url, settings.redis_prefix)
         app.state.upstreams = _upstreams(settings)
+        app.state.signer = TokenSigner(
+            load_or_create_private_key(settings.jwt_private_key_pem, settings.jwt_private_key_file),
+            settings.agent_token_ttl_s,
+        )
+        app.state.token_verifier = TokenVerifier(public_key_pem=app.state.signer.public_key_pem)
+        app.state.oidc_http = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+        app.state.oidc = (
+            OidcProvider(
+                app.state.oidc_http,
+                issuer=settings.oidc_issuer,
+                client_id=settings.oidc_client_id,
+                role_claim=settings.oidc_role_claim,
+                sites_claim=settings.oidc_sites_claim,
+            )
+            if settings.auth_provider == "oidc"
+            else None
+        )
         try:
             yield
         finally:
+            await app.state.oidc_http.aclose()
+            await app.state.engine.dispose()
             for upstream in app.state.upstreams.values():
                 await upstream.client.aclose()
             await app.state.redis.aclose()
@@ -70,9 +101,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         title="France Services — API publique",
         description="Trouver une France Services, un arrêt de bus France Services, et prendre rendez-vous.",
         lifespan=lifespan,
-        readiness_checks={"redis": check_redis, "services": _check_upstreams},
+        readiness_checks={"database": check_database, "redis": check_redis, "services": _check_upstreams},
     )
     app.include_router(widget_router)
+    # Inside the request-id and metrics middlewares, so that refusals carry an id and are counted.
+    app.user_middleware.append(Middleware(AccessMiddleware))
+    app.include_router(agents_router)
+    app.include_router(partner_keys_router)
     # The catch-all proxy comes last: the gateway's own routes (and the widget's) match first.
     app.include_router(proxy_router)
     return app

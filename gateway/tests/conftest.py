@@ -18,6 +18,7 @@ from booking.config import BookingSettings
 from booking.main import create_app as create_booking
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.testing import REDIS_BASE, test_database_url, test_key_prefix
+from gateway.cli import SERVICE_DIR as GATEWAY_DIR
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from locator.config import LocatorSettings
@@ -30,6 +31,7 @@ from notify.config import NotifySettings
 from notify.main import create_app as create_notify
 
 PREFIX = test_key_prefix("gateway")
+ADMIN_TOKEN = "test-admin-token-" + PREFIX
 
 
 def free_port() -> int:
@@ -66,6 +68,12 @@ class ThreadServer:
             self._server.should_exit = True
             self._thread.join(timeout=30)
             self._server = self._thread = None
+
+
+@pytest.fixture(scope="session")
+def thread_server() -> type[ThreadServer]:
+    """The ``ThreadServer`` class, for tests that serve an app of their own (a stand-in provider)."""
+    return ThreadServer
 
 
 @pytest.fixture(scope="session")
@@ -125,10 +133,26 @@ def notify_server(gateway_port: int) -> Iterator[ThreadServer]:
 
 
 @pytest.fixture(scope="session")
+def gateway_database() -> Iterator[str]:
+    url = test_database_url("gateway")
+    create_and_migrate(GATEWAY_DIR, url)
+    yield url
+    asyncio.run(drop_database(url))
+
+
+@pytest.fixture(scope="session")
 def gateway_settings(
-    locator_server: ThreadServer, booking_server: ThreadServer, notify_server: ThreadServer
+    locator_server: ThreadServer,
+    booking_server: ThreadServer,
+    notify_server: ThreadServer,
+    gateway_database: str,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> GatewaySettings:
     return GatewaySettings(
+        database_url=gateway_database,
+        admin_token=ADMIN_TOKEN,
+        jwt_private_key_file=tmp_path_factory.mktemp("keys") / "agent-signing-key.pem",
+        anonymous_per_minute=1000,
         locator_url=locator_server.url,
         booking_url=booking_server.url,
         notify_url=notify_server.url,
@@ -160,3 +184,35 @@ async def _clean_redis() -> None:
 async def gateway(gateway_server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=gateway_server.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+async def admin(gateway_server: ThreadServer) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the gateway's admin API."""
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    async with httpx.AsyncClient(base_url=gateway_server.url, timeout=10, headers=headers) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def cli(gateway_settings: GatewaySettings) -> Callable[..., str]:
+    """Runs a ``gateway`` command against the test database and Redis prefix; returns its output."""
+    from typer.testing import CliRunner
+
+    from gateway.cli import app
+    from gateway.config import get_settings
+
+    def run(*args: str, env: dict[str, str] | None = None) -> str:
+        environment = {
+            "GATEWAY_DATABASE_URL": gateway_settings.database_url,
+            "GATEWAY_REDIS_PREFIX": gateway_settings.redis_prefix,
+        } | (env or {})
+        get_settings.cache_clear()
+        try:
+            result = CliRunner().invoke(app, list(args), env=environment)
+        finally:
+            get_settings.cache_clear()
+        assert result.exit_code == 0, result.output + repr(result.exception)
+        return result.output
+
+    return run

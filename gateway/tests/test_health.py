@@ -3,11 +3,12 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app
 
 
-async def test_not_ready_while_services_are_unreachable():
+async def test_not_ready_while_services_are_unreachable(tmp_path):
     settings = GatewaySettings(
         locator_url="http://127.0.0.1:9",
         booking_url="http://127.0.0.1:9",
         notify_url="http://127.0.0.1:9",
+        jwt_private_key_file=tmp_path / "key.pem",
         log_json=False,
     )
     async with serve_in_process(create_app(settings)) as client:

@@ -4,6 +4,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.background import BackgroundTask
 from starlette.responses import StreamingResponse
 
+from fs_common.agent_auth import current_agent
 from fs_common.errors import NotFound
 from fs_common.logs import request_id_var
 from gateway.proxy.routes import service_for
@@ -35,6 +36,9 @@ async def forward(request: Request, path: str) -> Response:
     service = service_for(request.url.path)
     if service is None:
         raise NotFound("Aucune ressource à cette adresse.")
+    if request.url.path.startswith("/v1/agent/"):
+        # Refused here already when absent, forged or expired; the service checks it again and scopes.
+        current_agent(request)
     upstream: Upstream = request.app.state.upstreams[service]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _REQUEST_DROPPED}
     headers["x-request-id"] = request_id_var.get() or ""

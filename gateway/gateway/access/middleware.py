@@ -1,0 +1,141 @@
+"""The door of the public API (``/v1/...``): partner key, CORS for the key's origins, rate limits.
+
+- ``X-Api-Key`` present: it must be active (401 otherwise); a browser call (``Origin``) must come from one
+  of the key's origins (403, no CORS grant otherwise); the key's per-minute and per-day quotas apply.
+- No key: per-IP limits for anonymous calls; CORS only for the configured first-party origins.
+- A CORS preflight carries no key: it is granted when some active key (or the first-party list) allows
+  the origin; the real call that follows is then checked against its own key.
+Answers 429 problem+json with ``Retry-After`` and ``RateLimit-*`` headers when over quota.
+"""
+
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from fs_common.errors import problem_response
+from gateway.access.ratelimit import Limiter, Verdict, per_day, per_minute
+from gateway.config import GatewaySettings
+from gateway.partners import service as keys
+
+ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+ALLOWED_HEADERS = {"x-api-key", "content-type", "authorization", "idempotency-key", "x-request-id", "accept"}
+EXPOSED_HEADERS = (
+    "X-Request-ID, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy"
+)
+
+
+def _cors_headers(origin: str) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+        "Vary": "Origin",
+    }
+
+
+class AccessMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        state = scope["app"].state
+        settings: GatewaySettings = state.settings
+        headers = Headers(scope=scope)
+        origin = headers.get("origin")
+        if scope["method"] == "OPTIONS" and "access-control-request-method" in headers:
+            await self._preflight(scope, receive, send, origin, headers)
+            return
+        api_key = headers.get("x-api-key")
+        cors: dict[str, str] = {}
+        if api_key:
+            info = await keys.lookup(
+                sessionmaker=state.sessionmaker,
+                cache=state.redis,
+                prefix=settings.redis_prefix,
+                key=api_key,
+                ttl_s=settings.key_cache_s,
+            )
+            if info is None:
+                await self._problem(scope, receive, send, 401, "Clé d'API inconnue ou révoquée.", {})
+                return
+            if origin and origin.lower() not in info.origins:
+                detail = "Cette clé d'API n'est pas autorisée depuis ce site (origine non déclarée)."
+                await self._problem(scope, receive, send, 403, detail, {})
+                return
+            identity = f"key:{info.id}"
+            quotas = [(per_minute(info.per_minute), identity), (per_day(info.per_day), identity)]
+        else:
+            client = scope.get("client")
+            identity = f"ip:{client[0] if client else 'unknown'}"
+            quotas = [
+                (per_minute(settings.anonymous_per_minute), identity),
+                (per_day(settings.anonymous_per_day), identity),
+            ]
+        if origin and (api_key or origin.lower() in settings.public_origins):
+            cors = _cors_headers(origin)
+        limiter: Limiter = state.limiter
+        verdict = await limiter.hit(quotas)
+        if not verdict.allowed:
+            detail = "Trop de requêtes : quota dépassé. Réessayez après le délai indiqué (Retry-After)."
+            await self._problem(scope, receive, send, 429, detail, verdict.headers() | cors)
+            return
+        await self.app(scope, receive, _adding(send, verdict, cors))
+
+    async def _preflight(
+        self, scope: Scope, receive: Receive, send: Send, origin: str | None, headers: Headers
+    ) -> None:
+        state = scope["app"].state
+        settings: GatewaySettings = state.settings
+        allowed = bool(origin) and (
+            origin.lower() in settings.public_origins
+            or await keys.origin_has_a_key(
+                sessionmaker=state.sessionmaker,
+                cache=state.redis,
+                prefix=settings.redis_prefix,
+                origin=origin.lower(),
+                ttl_s=60,
+            )
+        )
+        if not allowed:
+            detail = "Origine non autorisée à appeler cette API depuis un navigateur."
+            await self._problem(scope, receive, send, 403, detail, {})
+            return
+        requested = {
+            h.strip().lower()
+            for h in headers.get("access-control-request-headers", "").split(",")
+            if h.strip()
+        }
+        response_headers = _cors_headers(origin or "") | {
+            "Access-Control-Allow-Methods": ALLOWED_METHODS,
+            "Access-Control-Allow-Headers": ", ".join(sorted(requested & ALLOWED_HEADERS)),
+            "Access-Control-Max-Age": "600",
+        }
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 204,
+                "headers": [(k.lower().encode(), v.encode()) for k, v in response_headers.items()],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _problem(
+        self, scope: Scope, receive: Receive, send: Send, status: int, detail: str, headers: dict[str, str]
+    ) -> None:
+        slugs = {401: "invalid-api-key", 403: "origin-not-allowed", 429: "too-many-requests"}
+        response = problem_response(
+            status, detail, type_slug=slugs.get(status), instance=scope["path"], headers=headers
+        )
+        await response(scope, receive, send)
+
+
+def _adding(send: Send, verdict: Verdict, cors: dict[str, str]) -> Send:
+    extra = [(k.lower().encode(), v.encode()) for k, v in (verdict.headers() | cors).items()]
+
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = list(message.get("headers", [])) + extra
+        await send(message)
+
+    return wrapped

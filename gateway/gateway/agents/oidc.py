@@ -1,0 +1,100 @@
+"""An external OpenID Connect provider in place of the built-in login.
+
+The agent signs in at the provider (authorization code flow, done by the front end); the front end then
+posts the provider's ID token to ``POST /v1/auth/oidc/token``. The gateway verifies it against the
+provider's keys (JWKS found through its discovery document, cached, refetched on an unknown ``kid``),
+checks issuer, audience (our client id) and expiry, maps the claims to a role and sites, and answers with
+its own agent token, so that the services keep verifying one kind of token.
+
+Mapping: the claims named by ``GATEWAY_OIDC_ROLE_CLAIM`` and ``GATEWAY_OIDC_SITES_CLAIM`` when the
+provider sends them; otherwise the agent account with the same verified e-mail (created with
+``gateway create-agent`` and no password) gives role and sites.
+"""
+
+import time
+from typing import Any
+
+import httpx
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from fs_common.agent_auth import Role
+from fs_common.errors import BadGateway, Forbidden, Unauthorized
+from gateway.agents import repository
+from gateway.agents.service import normalise_email
+
+_ALGORITHMS = ["RS256", "ES256", "EdDSA", "PS256"]
+_CACHE_S = 300.0
+
+
+class OidcProvider:
+    def __init__(
+        self, http: httpx.AsyncClient, *, issuer: str, client_id: str, role_claim: str, sites_claim: str
+    ) -> None:
+        self.http = http
+        self.issuer = issuer.rstrip("/")
+        self.client_id = client_id
+        self.role_claim = role_claim
+        self.sites_claim = sites_claim
+        self._keys: jwt.PyJWKSet | None = None
+        self._fetched_at = 0.0
+
+    async def _fetch_keys(self) -> jwt.PyJWKSet:
+        try:
+            discovery = await self.http.get(f"{self.issuer}/.well-known/openid-configuration")
+            discovery.raise_for_status()
+            jwks = await self.http.get(discovery.json()["jwks_uri"])
+            jwks.raise_for_status()
+            self._keys = jwt.PyJWKSet.from_dict(jwks.json())
+        except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
+            raise BadGateway("Le fournisseur d'identité ne répond pas correctement.") from exc
+        self._fetched_at = time.monotonic()
+        return self._keys
+
+    async def _key_for(self, kid: str | None) -> jwt.PyJWK:
+        keys = self._keys
+        if keys is None or time.monotonic() - self._fetched_at > _CACHE_S:
+            keys = await self._fetch_keys()
+        for attempt in range(2):
+            for key in keys.keys:
+                if kid is None or key.key_id == kid:
+                    return key
+            if attempt == 0:  # a rotated key: fetch again once
+                keys = await self._fetch_keys()
+        raise Unauthorized("Jeton d'identité signé par une clé inconnue.")
+
+    async def verify(self, id_token: str) -> dict[str, Any]:
+        try:
+            kid = jwt.get_unverified_header(id_token).get("kid")
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Jeton d'identité invalide.") from exc
+        key = await self._key_for(kid)
+        try:
+            return jwt.decode(
+                id_token,
+                key,
+                algorithms=_ALGORITHMS,
+                audience=self.client_id,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise Unauthorized("Jeton d'identité expiré : reconnectez-vous.") from exc
+        except jwt.PyJWTError as exc:
+            raise Unauthorized("Jeton d'identité invalide.") from exc
+
+    async def identity(self, session: AsyncSession, claims: dict[str, Any]) -> tuple[str, Role, list[int]]:
+        """(subject, role, sites) of a verified ID token."""
+        if self.role_claim in claims:
+            try:
+                role = Role(claims[self.role_claim])
+                sites = [int(s) for s in claims.get(self.sites_claim, [])]
+            except (ValueError, TypeError) as exc:
+                raise Forbidden("Rôle ou sites non reconnus dans le jeton d'identité.") from exc
+            return f"oidc:{claims['sub']}", role, sites
+        email = claims.get("email")
+        if email and claims.get("email_verified") is True:
+            agent = await repository.get_by_email(session, normalise_email(email))
+            if agent is not None and agent.active:
+                return str(agent.id), Role(agent.role), agent.sites
+        raise Forbidden("Aucun compte d'agent ne correspond à cette identité.")

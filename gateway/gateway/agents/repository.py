@@ -1,0 +1,17 @@
+"""SQL of agent accounts."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.agents.models import AgentAccount
+
+
+async def add(session: AsyncSession, agent: AgentAccount) -> AgentAccount:
+    session.add(agent)
+    await session.flush()
+    return agent
+
+
+async def get_by_email(session: AsyncSession, email: str) -> AgentAccount | None:
+    result = await session.execute(select(AgentAccount).where(AgentAccount.email == email))
+    return result.scalar_one_or_none()

@@ -1,0 +1,215 @@
+"""Agents: built-in login, tokens verified through the JWKS, brute-force limits, site scoping enforced by
+booking whether called through the gateway or directly; an OpenID Connect provider in place of the login."""
+
+import asyncio
+import datetime as dt
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from fastapi import FastAPI
+
+from fs_common.agent_auth import AUDIENCE, ISSUER, Role, TokenVerifier
+from fs_common.testing import serve_in_process
+from gateway.agents.tokens import TokenSigner
+from gateway.config import GatewaySettings
+from gateway.main import create_app
+
+SITE_A, SITE_B = 1203, 1204
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def agent_a(cli) -> str:
+    email = "agent-a@fs-test.example"
+    cli("create-agent", "--email", email, "--sites", str(SITE_A), env={"GATEWAY_AGENT_PASSWORD": PASSWORD})
+    return email
+
+
+async def _login(gateway: httpx.AsyncClient, email: str, password: str = PASSWORD) -> httpx.Response:
+    return await gateway.post("/v1/auth/login", json={"email": email, "password": password})
+
+
+async def test_login_gives_a_token_the_jwks_verifies(gateway: httpx.AsyncClient, agent_a: str):
+    response = await _login(gateway, agent_a.upper())
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["role"] == "agent" and body["sites"] == [SITE_A] and body["expires_in"] == 900
+    jwks = (await gateway.get("/.well-known/jwks.json")).json()
+    assert jwks["keys"][0]["kty"] == "OKP" and jwks["keys"][0]["alg"] == "EdDSA"
+    verifier = TokenVerifier(jwks_url=f"{gateway.base_url}/.well-known/jwks.json")
+    agent = await asyncio.to_thread(verifier.verify, body["access_token"])
+    assert agent.role == Role.agent and agent.sites == frozenset({SITE_A})
+
+
+async def test_site_scoping_through_the_gateway_and_directly(
+    gateway: httpx.AsyncClient, agent_a: str, booking_server
+):
+    token = (await _login(gateway, agent_a)).json()["access_token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+    other = await gateway.get(f"/v1/agent/sites/{SITE_B}/agenda", headers=bearer)
+    assert other.status_code == 403, other.text
+    assert other.headers["content-type"] == "application/problem+json"
+    async with httpx.AsyncClient(base_url=booking_server.url) as booking:
+        direct = await booking.get(f"/v1/agent/sites/{SITE_B}/agenda", headers=bearer)
+        assert direct.status_code == 403
+        assert (await booking.get(f"/v1/agent/sites/{SITE_A}/agenda")).status_code == 401
+    own = await gateway.get(f"/v1/agent/sites/{SITE_A}/agenda", headers=bearer)
+    assert own.status_code != 403 and own.status_code < 500, own.text
+
+
+async def test_expired_or_forged_tokens_are_refused(gateway: httpx.AsyncClient, booking_server):
+    forged = TokenSigner(ed25519.Ed25519PrivateKey.generate(), 900).issue(
+        subject="x", role=Role.national_admin, sites=[]
+    )
+    expired_claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": "x",
+        "role": "national_admin",
+        "sites": [],
+        "exp": dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1),
+    }
+    expired = jwt.encode(expired_claims, "not-our-key-but-expired-anyway-0123456789", algorithm="HS256")
+    for token in (forged, expired, "not.a.token"):
+        for client_url in (str(gateway.base_url), booking_server.url):
+            async with httpx.AsyncClient(base_url=client_url) as client:
+                refused = await client.get(
+                    f"/v1/agent/sites/{SITE_A}/agenda", headers={"Authorization": f"Bearer {token}"}
+                )
+                assert refused.status_code == 401, (client_url, refused.text)
+    assert (await gateway.get(f"/v1/agent/sites/{SITE_A}/agenda")).status_code == 401
+
+
+async def test_expired_token_of_our_own_key_is_refused(gateway: httpx.AsyncClient, gateway_settings):
+    signer = TokenSigner(
+        __import__("gateway.agents.tokens", fromlist=["x"]).load_or_create_private_key(
+            "", gateway_settings.jwt_private_key_file
+        ),
+        900,
+    )
+    old = signer.issue(
+        subject="x", role=Role.agent, sites=[SITE_A], now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    )
+    refused = await gateway.get(
+        f"/v1/agent/sites/{SITE_A}/agenda", headers={"Authorization": f"Bearer {old}"}
+    )
+    assert refused.status_code == 401
+    assert "expiré" in refused.json()["detail"]
+
+
+async def test_brute_force_is_stopped_per_email(gateway: httpx.AsyncClient, cli):
+    email = "agent-bf@fs-test.example"
+    env = {"GATEWAY_AGENT_PASSWORD": PASSWORD}
+    await asyncio.to_thread(cli, "create-agent", "--email", email, "--sites", str(SITE_A), env=env)
+    for _ in range(5):
+        assert (await _login(gateway, email, "wrong")).status_code == 401
+    blocked = await _login(gateway, email)  # even the right password, until the window ends
+    assert blocked.status_code == 429
+    assert blocked.headers["retry-after"]
+    assert blocked.headers["content-type"] == "application/problem+json"
+
+
+# --- OpenID Connect ---------------------------------------------------------------------------------
+
+OIDC_CLIENT_ID = "france-services-gateway-test"
+
+
+@pytest.fixture(scope="module")
+def oidc_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture(scope="module")
+def oidc_provider(oidc_key: rsa.RSAPrivateKey, thread_server):
+    """A local OpenID provider: discovery document and JWKS over real HTTP."""
+
+    def build() -> FastAPI:
+        app = FastAPI()
+        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(oidc_key.public_key(), as_dict=True)
+
+        @app.get("/.well-known/openid-configuration")
+        async def discovery() -> dict:
+            return {"issuer": server.url, "jwks_uri": f"{server.url}/jwks"}
+
+        @app.get("/jwks")
+        async def jwks() -> dict:
+            return {"keys": [jwk | {"kid": "test-1", "use": "sig", "alg": "RS256"}]}
+
+        return app
+
+    server = thread_server(build)
+    server.start()
+    yield server
+    server.stop()
+
+
+def _id_token(key, issuer: str, **claims) -> str:
+    now = dt.datetime.now(dt.UTC)
+    payload = {
+        "iss": issuer,
+        "aud": OIDC_CLIENT_ID,
+        "sub": "u-42",
+        "iat": now,
+        "exp": now + dt.timedelta(minutes=5),
+    }
+    return jwt.encode(payload | claims, key, algorithm="RS256", headers={"kid": "test-1"})
+
+
+async def test_oidc_provider_replaces_the_builtin_login(
+    gateway_settings: GatewaySettings, oidc_provider, oidc_key, agent_a: str
+):
+    settings = gateway_settings.model_copy(
+        update={"auth_provider": "oidc", "oidc_issuer": oidc_provider.url, "oidc_client_id": OIDC_CLIENT_ID}
+    )
+    async with serve_in_process(create_app(settings)) as gateway:
+        assert (await _login(gateway, agent_a)).status_code == 403
+
+        async def exchange(token: str) -> httpx.Response:
+            return await gateway.post("/v1/auth/oidc/token", json={"id_token": token})
+
+        mapped = await exchange(
+            _id_token(oidc_key, oidc_provider.url, fs_role="site_admin", fs_sites=[SITE_B])
+        )
+        assert mapped.status_code == 200, mapped.text
+        assert mapped.json()["role"] == "site_admin" and mapped.json()["sites"] == [SITE_B]
+        jwks = (await gateway.get("/.well-known/jwks.json")).json()
+        key = jwt.PyJWKSet.from_dict(jwks).keys[0]
+        claims = jwt.decode(mapped.json()["access_token"], key, algorithms=["EdDSA"], audience=AUDIENCE)
+        assert claims["sub"] == "oidc:u-42" and claims["iss"] == ISSUER
+
+        by_email = await exchange(_id_token(oidc_key, oidc_provider.url, email=agent_a, email_verified=True))
+        assert by_email.status_code == 200 and by_email.json()["sites"] == [SITE_A]
+
+        unknown = await exchange(
+            _id_token(oidc_key, oidc_provider.url, email="x@y.example", email_verified=True)
+        )
+        assert unknown.status_code == 403
+        wrong_audience = _id_token(oidc_key, oidc_provider.url, aud="someone-else", fs_role="agent")
+        assert (await exchange(wrong_audience)).status_code == 401
+        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        assert (await exchange(_id_token(other_key, oidc_provider.url, fs_role="agent"))).status_code == 401
+        assert (await exchange("garbage")).status_code == 401
+
+
+def test_national_admin_uses_the_admin_api_and_an_agent_cannot(cli, gateway_server, agent_a: str):
+    email = "admin@fs-test.example"
+    output = cli(
+        "create-agent", "--email", email, "--role", "national_admin", env={"GATEWAY_AGENT_PASSWORD": PASSWORD}
+    )
+    assert "national_admin" in output
+    with httpx.Client(base_url=gateway_server.url) as client:
+        tokens = {
+            who: client.post("/v1/auth/login", json={"email": who, "password": PASSWORD}).json()[
+                "access_token"
+            ]
+            for who in (email, agent_a)
+        }
+        admin = client.get("/admin/partner-keys", headers={"Authorization": f"Bearer {tokens[email]}"})
+        assert admin.status_code == 200
+        agent = client.get("/admin/partner-keys", headers={"Authorization": f"Bearer {tokens[agent_a]}"})
+        assert agent.status_code == 403
+    assert "OIDC" not in cli(
+        "create-agent", "--email", "oidc-only@fs-test.example", "--sites", "1", "--no-password"
+    )
