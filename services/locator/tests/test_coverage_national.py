@@ -84,3 +84,15 @@ async def test_departement_figures_match_brute_force(locator_client, expected, d
     assert set(got) == beyond
     for code, minutes in got.items():
         assert minutes == pytest.approx(expected[code][2], abs=0.051)
+
+
+async def test_mobile_services_only_add_people_and_say_on_which_days(locator_client):
+    fixed = (await locator_client.get("/v1/coverage")).json()
+    mobile = (await locator_client.get("/v1/coverage", params={"include_mobile": True})).json()
+    assert mobile["mobile"]["counted"] is True
+    assert mobile["population_within"] >= fixed["population_within"]
+    added = sum(c["population"] for c in mobile["mobile"]["communes"])
+    assert mobile["population_within"] - fixed["population_within"] == added
+    for commune in mobile["mobile"]["communes"]:
+        assert commune["minutes"] <= 30
+        assert commune["nearest"]["is_mobile"] is True
