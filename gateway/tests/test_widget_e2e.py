@@ -34,6 +34,11 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
 WAIT_MS = 15_000
 GUERET = {"latitude": 46.1717, "longitude": 1.8718}
 BLUE = "rgb(0, 0, 145)"  # --fs-blue
+# The label (or text) of what has the focus inside the widget's Shadow DOM.
+FOCUSED_IN_WIDGET = """() => {
+    const el = document.querySelector('france-services-locator').shadowRoot.activeElement;
+    return el ? (el.labels && el.labels.length ? el.labels[0].textContent : el.textContent) : null;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -136,14 +141,10 @@ async def test_problem_detail_is_shown_to_the_citizen(page: Page, widget_gateway
 
 async def test_keyboard_only_search_and_focus_order(page: Page, widget_gateway: str):
     await page.goto(f"{widget_gateway}/demo")
-    focused_in_widget = """() => {
-        const el = document.querySelector('france-services-locator').shadowRoot.activeElement;
-        return el ? (el.labels && el.labels.length ? el.labels[0].textContent : el.textContent) : null;
-    }"""
     order: list[str] = []
     for _ in range(40):
         await page.keyboard.press("Tab")
-        name = await page.evaluate(focused_in_widget)
+        name = await page.evaluate(FOCUSED_IN_WIDGET)
         if name is not None:
             order.append(name)
         if name == "Autour de moi":
@@ -154,9 +155,9 @@ async def test_keyboard_only_search_and_focus_order(page: Page, widget_gateway: 
 
     await page.keyboard.press("Shift+Tab")
     await page.keyboard.press("Shift+Tab")
-    if await page.evaluate(focused_in_widget) == "Démarche":
+    if await page.evaluate(FOCUSED_IN_WIDGET) == "Démarche":
         await page.keyboard.press("Shift+Tab")
-    assert await page.evaluate(focused_in_widget) == "Code postal ou commune"
+    assert await page.evaluate(FOCUSED_IN_WIDGET) == "Code postal ou commune"
     await page.keyboard.type("Guéret")
     await page.keyboard.press("Enter")
     widget = page.locator("france-services-locator")

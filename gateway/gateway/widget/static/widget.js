@@ -8,8 +8,8 @@
  * ou bien, sans élément personnalisé : <div data-france-services-locator data-api-key="VOTRE_CLE"></div>
  *
  * Attributs : api-key, api-base (par défaut : l'origine de ce script), demarche, departement,
- * limit (nombre de lieux, 5 par défaut), map-tiles et map-attribution (carte facultative, désactivée
- * par défaut), heading (titre du module).
+ * limit (nombre de lieux, 5 par défaut), heading (titre du module), map-tiles et map-attribution
+ * (carte facultative, désactivée par défaut).
  * Plain JavaScript, no build step. Everything renders inside an open Shadow DOM with its own style sheet.
  */
 (() => {
@@ -42,8 +42,12 @@
       n === 0
         ? `Aucun lieu trouvé ${where}.`
         : `${n} lieu${n > 1 ? "x" : ""} trouvé${n > 1 ? "s" : ""} ${where}.`,
+    pickDemarche: "Choisissez une démarche pour voir le prochain rendez-vous libre de chaque lieu.",
     bus: "Bus France Services",
-    itinerant: "Itinérant",
+    itinerant: "France Services itinérante",
+    stop: "Arrêt",
+    nextVisit: "Prochain passage",
+    noVisit: "Pas de passage prévu dans les prochaines semaines",
     openNow: "Ouvert",
     closedNow: "Fermé",
     opensAt: (when) => `Ouvre ${when}`,
@@ -56,10 +60,9 @@
     nextSlot: "Prochain rendez-vous",
     nextSlotLoading: "Prochain rendez-vous : recherche…",
     noSlot: "Pas de rendez-vous en ligne pour le moment",
-    slotUnavailable: "Rendez-vous en ligne indisponible",
+    noOnlineBooking: "Pas de prise de rendez-vous en ligne ici",
     phone: "Téléphone",
     book: "Prendre rendez-vous",
-    bookAt: (name) => `Prendre rendez-vous à ${name}`,
     stepOf: (n, total) => `Étape ${n} sur ${total}`,
     stepSlot: "Choisir la démarche et le créneau",
     stepContact: "Vos coordonnées",
@@ -75,8 +78,8 @@
       + "Vous pouvez appeler la France Services ou choisir un autre lieu.",
     moreSlots: "Plus de créneaux",
     slotsFor: (day) => `Créneaux du ${day}`,
-    lastName: "Nom",
-    firstName: "Prénom",
+    slotsFound: (n) => `${n} créneau${n > 1 ? "x" : ""} disponible${n > 1 ? "s" : ""}.`,
+    name: "Prénom et nom",
     email: "Adresse e-mail",
     emailHint: "Pour recevoir la confirmation et le lien de gestion du rendez-vous. Format : nom@exemple.fr",
     phoneField: "Téléphone mobile",
@@ -86,8 +89,7 @@
     optional: "(facultatif)",
     consent: "J'accepte que ces informations soient utilisées par France Services pour gérer ce rendez-vous "
       + "et m'envoyer la confirmation et un rappel. Elles ne servent à rien d'autre.",
-    errLastName: "Indiquez votre nom.",
-    errFirstName: "Indiquez votre prénom.",
+    errName: "Indiquez votre prénom et votre nom.",
     errContact: "Indiquez une adresse e-mail ou un numéro de téléphone.",
     errEmail: "L'adresse e-mail n'est pas valide. Format attendu : nom@exemple.fr",
     errPhone: "Le numéro de téléphone n'est pas valide. Format attendu : 06 12 34 56 78",
@@ -102,16 +104,16 @@
     confirming: "Confirmation en cours…",
     confirmed: "Votre rendez-vous est confirmé.",
     reference: "Référence",
-    confirmationSent: "Une confirmation vous est envoyée avec ce lien.",
+    documents: "Documents à apporter",
     manage: "Gérer mon rendez-vous (modifier ou annuler)",
-    bring: "Pensez à apporter vos pièces d'identité et les documents utiles à votre démarche.",
+    manageHint: "Gardez ce lien : il vous est aussi envoyé avec la confirmation.",
     newSearch: "Nouvelle recherche",
     genericError: "Une erreur est survenue. Réessayez dans quelques instants.",
     networkError: "Le service est injoignable. Vérifiez votre connexion et réessayez.",
-    map: "Carte des lieux trouvés (la liste ci-dessous donne les mêmes informations)",
+    map: "Carte des lieux trouvés (la liste donne les mêmes informations)",
   };
 
-  // ---------------------------------------------------------------- formatting (fr-FR, site time zone)
+  // ---------------------------------------------------------------- formatting (fr-FR, place's time zone)
 
   const number1 = new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 1 });
 
@@ -148,14 +150,16 @@
     return clock(`${h}:${m}`);
   }
 
-  /** "aujourd'hui à 14 h", "demain à 9 h", "mardi 14 mai à 9 h". */
-  function relative(date, zone) {
+  /** "aujourd'hui", "demain" or "mardi 14 mai". */
+  function relativeDay(date, zone) {
     const now = new Date();
-    const tomorrow = new Date(now.getTime() + 86400000);
-    let day = longDay(date, zone);
-    if (dayKey(date, zone) === dayKey(now, zone)) day = "aujourd'hui";
-    else if (dayKey(date, zone) === dayKey(tomorrow, zone)) day = "demain";
-    return `${day} à ${timeOf(date, zone)}`;
+    if (dayKey(date, zone) === dayKey(now, zone)) return "aujourd'hui";
+    if (dayKey(date, zone) === dayKey(new Date(now.getTime() + 86400000), zone)) return "demain";
+    return longDay(date, zone);
+  }
+
+  function relative(date, zone) {
+    return `${relativeDay(date, zone)} à ${timeOf(date, zone)}`;
   }
 
   function todayHours(site) {
@@ -169,26 +173,51 @@
     return `${T.today} : ${text}`;
   }
 
-  // ---------------------------------------------------------------- API shapes (one place to adapt)
+  // ---------------------------------------------------------------- API shapes, in one place
 
-  function listOf(body, ...keys) {
-    if (Array.isArray(body)) return body;
-    for (const key of keys) if (body && Array.isArray(body[key])) return body[key];
-    return [];
-  }
-
-  function demarcheOf(raw) {
-    return { code: String(raw.code ?? raw.id), label: raw.label ?? raw.name ?? raw.title ?? String(raw.code) };
-  }
-
-  function slotOf(raw) {
-    return { id: raw.id ?? null, start: new Date(raw.start ?? raw.starts_at), raw };
-  }
-
+  /** A place where one can be received: a France Services site, or a stop of a bus France Services. */
   function placeOf(result) {
-    // /v1/sites/nearest gives {site, distance_m, ...}; access points may carry a stop of a mobile site.
-    const site = result.site || result.access_point || result;
-    return { site, stop: result.stop || null, result };
+    if (result.type === "stop" && result.stop) {
+      const stop = result.stop;
+      return {
+        key: `stop-${stop.id}`,
+        name: stop.site.name,
+        stopName: stop.name,
+        mobileKind: stop.site.kind,
+        address: [stop.address, stop.commune].filter(Boolean).join(", "),
+        departement: stop.insee_code ? stop.insee_code.slice(0, stop.insee_code.startsWith("97") ? 3 : 2) : null,
+        timezone: stop.timezone,
+        location: stop.location,
+        phone: stop.site.phone,
+        visit: (stop.next_visits || [])[0] || null,
+        site: null,
+        slotsPath: `/v1/stops/${stop.id}/slots`,
+        target: { stop_id: stop.id },
+        result,
+      };
+    }
+    const site = result.site;
+    const a = site.address;
+    return {
+      key: `site-${site.id}`,
+      name: site.name,
+      stopName: null,
+      mobileKind: site.is_mobile ? site.kind : null,
+      address: a ? [a.street, a.complement, `${a.postcode} ${a.commune}`].filter(Boolean).join(", ") : "",
+      departement: a ? a.departement : null,
+      timezone: site.timezone,
+      location: site.location,
+      phone: site.phone,
+      visit: null,
+      site,
+      slotsPath: `/v1/sites/${site.id}/slots`,
+      target: { site_id: site.id },
+      result,
+    };
+  }
+
+  function slotsOf(body) {
+    return ((body && body.slots) || []).map((raw) => ({ start: new Date(raw.starts_at), raw }));
   }
 
   function safeUrl(value) {
@@ -225,12 +254,14 @@
       else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
       else el.setAttribute(key, value === true ? "" : String(value));
     }
-    for (const child of children.flat()) {
+    for (const child of children.flat(Infinity)) {
       if (child === null || child === undefined || child === false) continue;
       el.append(child instanceof Node ? child : document.createTextNode(String(child)));
     }
     return el;
   }
+
+  const present = (...nodes) => nodes.flat().filter(Boolean);
 
   let uid = 0;
   const nextId = (prefix) => `fs-${prefix}-${++uid}`;
@@ -240,8 +271,9 @@
   class FranceServicesLocator extends HTMLElement {
     constructor() {
       super();
-      this.state = { view: "search", results: [], origin: null, where: "", demarches: null, booking: null };
-      this.controller = null;
+      this.state = { results: [], origin: null, where: "", query: "", demarches: [], booking: null };
+      this.demarche = "";
+      this.slotCache = new Map();
     }
 
     get apiBase() {
@@ -250,6 +282,7 @@
 
     connectedCallback() {
       if (this.shadowRoot) return;
+      this.demarche = this.getAttribute("demarche") || "";
       const root = this.attachShadow({ mode: "open" });
       const titleId = nextId("title");
       root.append(
@@ -298,6 +331,7 @@
         payload = null;
       }
       if (!response.ok) {
+        // problem+json (RFC 9457): its `detail` is written in French for the person reading it.
         const detail = payload && typeof payload.detail === "string" ? payload.detail : T.genericError;
         throw new ApiError(detail, response.status);
       }
@@ -317,42 +351,31 @@
     async loadDemarches() {
       try {
         const body = await this.api("/v1/demarches");
-        this.state.demarches = listOf(body, "items", "results", "demarches").map(demarcheOf);
+        this.state.demarches = (Array.isArray(body) ? body : []).filter((d) => d.active !== false);
       } catch {
         this.state.demarches = [];
       }
-      if (this.state.view === "search") this.fillDemarcheSelect(this.searchDemarche, true);
+      if (this.searchDemarche) this.fillDemarcheSelect(this.searchDemarche, T.demarcheAny);
+      if (this.state.results.length) this.renderResults();
     }
 
-    fillDemarcheSelect(select, withAny) {
-      if (!select) return;
-      const demarches = this.state.demarches || [];
-      const wanted = select.value || this.selectedDemarche || this.getAttribute("demarche") || "";
+    fillDemarcheSelect(select, emptyLabel) {
+      const demarches = this.state.demarches;
       select.replaceChildren(
-        withAny ? h("option", { value: "", text: T.demarcheAny }) : h("option", { value: "", text: T.chooseDemarche }),
+        h("option", { value: "", text: emptyLabel }),
         ...demarches.map((d) => h("option", { value: d.code, text: d.label })),
       );
-      if (demarches.some((d) => d.code === wanted)) select.value = wanted;
+      select.value = demarches.some((d) => d.code === this.demarche) ? this.demarche : "";
       select.closest(".fs-field").hidden = demarches.length === 0;
     }
 
-    get selectedDemarche() {
-      return this._demarche || "";
-    }
-
-    set selectedDemarche(code) {
-      this._demarche = code || "";
-    }
-
-    demarcheLabel(code) {
-      const found = (this.state.demarches || []).find((d) => d.code === code);
-      return found ? found.label : code;
+    demarcheOf(code) {
+      return this.state.demarches.find((d) => d.code === code) || { code, label: code, documents: [] };
     }
 
     // ------------------------------------------------------------ search view
 
     renderSearch() {
-      this.state.view = "search";
       const whereId = nextId("where");
       const hintId = nextId("hint");
       const demarcheId = nextId("demarche");
@@ -361,9 +384,8 @@
         type: "search",
         name: "q",
         autocomplete: "postal-code",
-        inputmode: "text",
         "aria-describedby": hintId,
-        value: this.state.query || "",
+        value: this.state.query,
       });
       this.searchDemarche = h("select", { id: demarcheId, name: "demarche" });
       const form = h(
@@ -379,7 +401,7 @@
             h("span", { class: "fs-hint", id: hintId, text: T.whereHint }),
             this.searchInput,
           ),
-          h("div", { class: "fs-field", hidden: true }, h("label", { for: demarcheId, text: T.demarche }), this.searchDemarche),
+          h("div", { class: "fs-field" }, h("label", { for: demarcheId, text: T.demarche }), this.searchDemarche),
         ),
         h(
           "div",
@@ -389,12 +411,12 @@
         ),
       );
       this.searchDemarche.addEventListener("change", () => {
-        this.selectedDemarche = this.searchDemarche.value;
+        this.demarche = this.searchDemarche.value;
         if (this.state.results.length) this.renderResults();
       });
       this.resultsBox = h("div", { class: "fs-results-box" });
       this.main.replaceChildren(form, this.resultsBox);
-      this.fillDemarcheSelect(this.searchDemarche, true);
+      this.fillDemarcheSelect(this.searchDemarche, T.demarcheAny);
       if (this.state.results.length) this.renderResults();
     }
 
@@ -445,19 +467,19 @@
         this.showError(error.message);
         return;
       }
-      let results = listOf(body, "results").map(placeOf);
-      if (departement) results = results.filter((p) => !p.site.address || p.site.address.departement === departement);
-      this.state.results = results.slice(0, wanted);
+      let places = (body.results || []).map(placeOf);
+      if (departement) places = places.filter((p) => p.departement === departement);
+      this.state.results = places.slice(0, wanted);
       this.state.origin = body.origin || null;
       const label = body.origin && body.origin.label;
       this.state.where = label ? T.near(label) : params.q ? T.near(params.q) : T.aroundYou;
       this.state.query = params.q || "";
-      this.state.slotCache = new Map();
+      this.slotCache = new Map();
       this.renderResults();
       this.announce(T.found(this.state.results.length, this.state.where));
     }
 
-    /** Mobile stops too when the locator offers them; otherwise the sites alone. */
+    /** Sites and upcoming bus stops where the locator offers them (access points); the sites otherwise. */
     async nearest(query) {
       if (this.accessPoints !== false) {
         try {
@@ -465,7 +487,7 @@
           this.accessPoints = true;
           return body;
         } catch (error) {
-          if (error.status !== 404) throw error;
+          if (error.status !== 404 || this.accessPoints === true) throw error;
           this.accessPoints = false;
         }
       }
@@ -475,41 +497,54 @@
     renderResults() {
       const headingId = nextId("results");
       const list = h("ol", { class: "fs-results", "aria-labelledby": headingId });
-      const items = this.state.results.map((place, index) => this.renderCard(place, index));
-      list.append(...items);
-      const map = this.renderMap();
+      list.append(...this.state.results.map((place, index) => this.renderCard(place, index)));
+      const hint = !this.demarche && this.state.demarches.length && this.state.results.length
+        ? h("p", { class: "fs-muted", text: T.pickDemarche })
+        : null;
       this.resultsBox.replaceChildren(
-        ...[h("h3", { id: headingId, class: "fs-results-title", text: this.resultsHeading() }), map, list].filter(Boolean),
+        ...present(
+          h("h3", { id: headingId, class: "fs-results-title", text: T.found(this.state.results.length, this.state.where) }),
+          hint,
+          this.renderMap(),
+          list,
+        ),
       );
     }
 
-    resultsHeading() {
-      return T.found(this.state.results.length, this.state.where);
-    }
-
     renderCard(place, index) {
-      const { site, stop, result } = place;
-      const nameId = nextId("site");
-      const kind = site.is_mobile ? (site.kind === "bus" ? T.bus : T.itinerant) : null;
+      const { site, result } = place;
+      const nameId = nextId("place");
+      const kind = place.mobileKind ? (place.mobileKind === "bus" ? T.bus : T.itinerant) : null;
       const facts = h(
         "ul",
         { class: "fs-facts" },
         h("li", {}, h("span", { class: "fs-visually-hidden", text: `${T.distance} : ` }), distance(result.distance_m)),
-        result.travel_time_min !== undefined
-          ? h("li", {}, T.travel(result.travel_time_min), result.within_30_min ? h("span", { class: "fs-visually-hidden", text: `, ${T.within30}` }) : null)
-          : null,
+        h(
+          "li",
+          {},
+          T.travel(result.travel_time_min),
+          result.within_30_min ? h("span", { class: "fs-visually-hidden", text: `, ${T.within30}` }) : null,
+        ),
       );
-      let openLine = null;
-      if (site.open_now === true) openLine = h("span", { class: "fs-badge fs-open", text: T.openNow });
-      else if (site.open_now === false) openLine = h("span", { class: "fs-badge fs-closed", text: T.closedNow });
-      const nextOpening = site.open_now === false && site.next_opening
-        ? ` · ${T.opensAt(relative(new Date(site.next_opening.start), site.timezone))}`
-        : "";
-      const address = site.address
-        ? [site.address.street, site.address.complement, `${site.address.postcode} ${site.address.commune}`]
-          .filter(Boolean)
-          .join(", ")
-        : "";
+      let when;
+      if (site) {
+        const badge = site.open_now === true
+          ? h("span", { class: "fs-badge fs-open", text: T.openNow })
+          : site.open_now === false ? h("span", { class: "fs-badge fs-closed", text: T.closedNow }) : null;
+        const next = site.open_now === false && site.next_opening
+          ? ` · ${T.opensAt(relative(new Date(site.next_opening.start), site.timezone))}`
+          : "";
+        when = h("p", {}, badge, badge ? " " : null, todayHours(site), next);
+      } else if (place.visit) {
+        const v = place.visit;
+        const day = relativeDay(new Date(`${v.date}T12:00:00Z`), "UTC");
+        const hours = v.start && v.end
+          ? `, ${timeOf(new Date(v.start), place.timezone)} – ${timeOf(new Date(v.end), place.timezone)}`
+          : "";
+        when = h("p", {}, `${T.nextVisit} : ${day}${hours}`);
+      } else {
+        when = h("p", { class: "fs-muted", text: T.noVisit });
+      }
       const slotLine = h("p", { class: "fs-muted" });
       const bookButton = h("button", {
         type: "button",
@@ -518,56 +553,68 @@
         text: T.book,
         onclick: () => this.startBooking(place),
       });
-      bookButton.hidden = true;
-      this.fillNextSlot(site, slotLine, bookButton);
+      this.fillNextSlot(place, slotLine, bookButton);
       return h(
         "li",
         { class: "fs-card" },
         h(
           "div",
           { class: "fs-card-head" },
-          h("h4", { id: nameId, class: "fs-name" }, `${index + 1}. ${site.name}`),
+          h("h4", { id: nameId, class: "fs-name" }, `${index + 1}. ${place.name}`),
           kind ? h("span", { class: "fs-badge fs-kind", text: kind }) : null,
         ),
-        stop ? h("p", {}, stop.name || "") : null,
-        address ? h("p", { class: "fs-muted" }, address) : null,
+        place.stopName ? h("p", {}, `${T.stop} : ${place.stopName}`) : null,
+        place.address ? h("p", { class: "fs-muted" }, place.address) : null,
         facts,
-        h("p", {}, openLine, openLine ? " " : null, todayHours(site), nextOpening),
+        when,
         slotLine,
-        site.phone ? h("p", {}, `${T.phone} : `, h("a", { href: `tel:${site.phone.replace(/\s+/g, "")}` }, site.phone)) : null,
+        place.phone
+          ? h("p", {}, `${T.phone} : `, h("a", { href: `tel:${place.phone.replace(/[^\d+]/g, "")}` }, place.phone))
+          : null,
         bookButton,
       );
     }
 
-    async fillNextSlot(site, line, button) {
-      const demarche = this.selectedDemarche || this.getAttribute("demarche") || "";
-      const cacheKey = `${site.id}|${demarche}`;
+    slots(place, demarche) {
+      const key = `${place.key}|${demarche}`;
+      if (!this.slotCache.has(key)) {
+        const request = this.api(place.slotsPath, { params: { demarche } });
+        request.catch(() => this.slotCache.delete(key));
+        this.slotCache.set(key, request);
+      }
+      return this.slotCache.get(key);
+    }
+
+    /** The next free slot for the chosen démarche; without one, booking starts by choosing it. */
+    async fillNextSlot(place, line, button) {
+      if (!this.demarche) {
+        line.hidden = true;
+        button.hidden = !place.site; // a stop has no agenda unless its site opened one
+        return;
+      }
       line.textContent = T.nextSlotLoading;
       let slot;
       try {
-        if (!this.state.slotCache.has(cacheKey)) {
-          this.state.slotCache.set(cacheKey, this.api(`/v1/sites/${site.id}/slots`, { params: { demarche, limit: 1 } }));
-        }
-        const body = await this.state.slotCache.get(cacheKey);
-        slot = listOf(body, "slots", "items", "results").map(slotOf)[0];
+        slot = slotsOf(await this.slots(place, this.demarche))[0];
       } catch {
-        line.textContent = T.slotUnavailable;
+        line.textContent = T.noOnlineBooking;
+        button.hidden = true;
         return;
       }
+      button.hidden = !slot;
       if (!slot) {
         line.textContent = T.noSlot;
         return;
       }
       line.className = "fs-slot";
-      line.textContent = `${T.nextSlot} : ${relative(slot.start, site.timezone)}`;
-      button.hidden = false;
+      line.textContent = `${T.nextSlot} : ${relative(slot.start, place.timezone)}`;
     }
 
-    // ------------------------------------------------------------ optional map (off unless map-tiles is set)
+    // ------------------------------------------------------------ optional map (only when map-tiles is set)
 
     renderMap() {
       const template = this.getAttribute("map-tiles");
-      const points = this.state.results.map((p) => p.stop && p.stop.location ? p.stop.location : p.site.location).filter(Boolean);
+      const points = this.state.results.map((p) => p.location).filter(Boolean);
       if (!template || !points.length) return null;
       const origin = this.state.origin;
       const all = origin ? [...points, origin] : points;
@@ -578,25 +625,30 @@
         const s = Math.sin((lat * Math.PI) / 180);
         return { x: ((lon + 180) / 360) * scale, y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * scale };
       };
+      const extent = (z) => {
+        const xy = all.map((p) => project(p.lat, p.lon, z));
+        const xs = xy.map((p) => p.x);
+        const ys = xy.map((p) => p.y);
+        return { x0: Math.min(...xs), x1: Math.max(...xs), y0: Math.min(...ys), y1: Math.max(...ys) };
+      };
       let zoom = 15;
-      for (; zoom > 3; zoom -= 1) {
-        const xy = all.map((p) => project(p.lat, p.lon, zoom));
-        const dx = Math.max(...xy.map((p) => p.x)) - Math.min(...xy.map((p) => p.x));
-        const dy = Math.max(...xy.map((p) => p.y)) - Math.min(...xy.map((p) => p.y));
-        if (dx < width - 48 && dy < height - 48) break;
+      while (zoom > 3) {
+        const e = extent(zoom);
+        if (e.x1 - e.x0 < width - 48 && e.y1 - e.y0 < height - 48) break;
+        zoom -= 1;
       }
-      const xy = all.map((p) => project(p.lat, p.lon, zoom));
-      const cx = (Math.max(...xy.map((p) => p.x)) + Math.min(...xy.map((p) => p.x))) / 2;
-      const cy = (Math.max(...xy.map((p) => p.y)) + Math.min(...xy.map((p) => p.y))) / 2;
-      const left = cx - width / 2;
-      const top = cy - height / 2;
+      const e = extent(zoom);
+      const left = (e.x0 + e.x1) / 2 - width / 2;
+      const top = (e.y0 + e.y1) / 2 - height / 2;
       const map = h("div", { class: "fs-map", role: "img", "aria-label": T.map });
       const max = 2 ** zoom;
       for (let tx = Math.floor(left / 256); tx <= Math.floor((left + width) / 256); tx += 1) {
-        for (let ty = Math.floor(top / 256); ty <= Math.floor((top + height) / 256); ty += 1) {
-          if (ty < 0 || ty >= max) continue;
-          const src = template.replace("{z}", zoom).replace("{x}", ((tx % max) + max) % max).replace("{y}", ty);
-          const tile = h("img", { class: "fs-tile", src, alt: "", loading: "lazy" });
+        for (let ty = Math.max(0, Math.floor(top / 256)); ty <= Math.min(max - 1, Math.floor((top + height) / 256)); ty += 1) {
+          const src = template
+            .replace("{z}", zoom)
+            .replace("{x}", ((tx % max) + max) % max)
+            .replace("{y}", ty);
+          const tile = h("img", { class: "fs-tile", src, alt: "" });
           tile.style.left = `${tx * 256 - left}px`;
           tile.style.top = `${ty * 256 - top}px`;
           map.append(tile);
@@ -616,66 +668,64 @@
       return map;
     }
 
-    // ------------------------------------------------------------ booking steps
+    // ------------------------------------------------------------ booking: 1 slot, 2 contact, 3 confirm
 
     startBooking(place) {
       this.showError("");
       this.announce("");
       this.state.booking = {
         place,
-        demarche: this.selectedDemarche || this.getAttribute("demarche") || "",
+        demarche: this.demarche,
         slot: null,
-        contact: { last_name: "", first_name: "", email: "", phone: "", consent: false },
+        person: { name: "", email: "", phone: "", consent: false },
         idempotencyKey: newKey(),
       };
       this.renderSlotStep();
     }
 
     stepFrame(number, title, ...content) {
-      this.state.view = `step${number}`;
       const headingId = nextId("step");
       const heading = h("h3", { id: headingId, tabindex: "-1" }, title);
-      const site = this.state.booking.place.site;
+      const place = this.state.booking.place;
       const back = h("button", {
         type: "button",
         class: "fs-link",
         text: number === 1 ? T.backToResults : T.back,
         onclick: () => {
           this.showError("");
-          if (number === 1) {
-            this.renderSearch();
-            this.focusResultsOf(site);
-          } else if (number === 2) this.renderSlotStep();
+          if (number === 1) this.backToResults(place);
+          else if (number === 2) this.renderSlotStep();
           else this.renderContactStep();
         },
       });
-      const section = h(
-        "div",
-        { class: "fs-step", role: "group", "aria-labelledby": headingId },
-        back,
-        h("p", { class: "fs-steps", text: T.stepOf(number, 3) }),
-        heading,
-        h("p", { class: "fs-muted" }, site.name),
-        ...content,
+      this.main.replaceChildren(
+        h(
+          "div",
+          { class: "fs-step", role: "group", "aria-labelledby": headingId },
+          back,
+          h("p", { class: "fs-steps", text: T.stepOf(number, 3) }),
+          heading,
+          h("p", { class: "fs-muted" }, place.stopName ? `${place.name} — ${place.stopName}` : place.name),
+          ...content,
+        ),
       );
-      this.main.replaceChildren(section);
       heading.focus();
     }
 
-    focusResultsOf(site) {
-      const buttons = this.resultsBox.querySelectorAll("button");
-      const cards = [...this.resultsBox.querySelectorAll(".fs-card")];
-      const index = this.state.results.findIndex((p) => p.site.id === site.id);
-      const target = (cards[index] && cards[index].querySelector("button")) || buttons[0] || this.searchInput;
-      target.focus();
+    backToResults(place) {
+      this.state.booking = null;
+      this.renderSearch();
+      const index = this.state.results.indexOf(place);
+      const card = this.resultsBox.querySelectorAll(".fs-card")[index];
+      const button = card && card.querySelector("button:not([hidden])");
+      (button || this.searchInput).focus();
     }
 
     renderSlotStep() {
       const booking = this.state.booking;
-      const site = booking.place.site;
       const selectId = nextId("demarche");
       const select = h("select", { id: selectId, name: "demarche", required: true });
-      const slotsBox = h("div", { class: "fs-slots", "aria-live": "polite" });
+      const slotsBox = h("div", { class: "fs-slots" });
       const form = h(
         "form",
         { novalidate: true, onsubmit: (e) => this.onSlotChosen(e, select) },
@@ -684,89 +734,98 @@
         h("div", { class: "fs-actions" }, h("button", { type: "submit", text: T.continue })),
       );
       this.stepFrame(1, T.stepSlot, form);
-      this.fillDemarcheSelect(select, false);
-      if (booking.demarche) select.value = booking.demarche;
+      const previous = this.demarche;
+      this.demarche = booking.demarche;
+      this.fillDemarcheSelect(select, T.chooseDemarche);
+      this.demarche = previous;
       const load = () => {
+        if (booking.demarche !== select.value) booking.slot = null;
         booking.demarche = select.value;
-        booking.slot = booking.slot && booking.slot.demarche === select.value ? booking.slot : null;
-        this.loadSlots(site, select.value, slotsBox);
+        this.loadSlots(slotsBox);
       };
       select.addEventListener("change", load);
       load();
     }
 
-    async loadSlots(site, demarche, box) {
+    async loadSlots(box) {
+      const { place, demarche } = this.state.booking;
+      if (!demarche) {
+        box.replaceChildren();
+        return;
+      }
       box.replaceChildren(h("p", { class: "fs-muted", text: T.loadingSlots }));
       let slots;
       try {
-        const body = await this.api(`/v1/sites/${site.id}/slots`, { params: { demarche, limit: 60 } });
-        slots = listOf(body, "slots", "items", "results").map(slotOf);
+        slots = slotsOf(await this.slots(place, demarche));
       } catch (error) {
         box.replaceChildren();
         this.showError(error.message);
         return;
       }
+      if (this.state.booking === null || this.state.booking.demarche !== demarche) return;
       if (!slots.length) {
         box.replaceChildren(h("p", { text: T.noSlots }));
+        this.announce(T.noSlots);
         return;
       }
+      this.announce(T.slotsFound(slots.length));
       const days = new Map();
       for (const slot of slots) {
-        const key = dayKey(slot.start, site.timezone);
+        const key = dayKey(slot.start, place.timezone);
         if (!days.has(key)) days.set(key, []);
         days.get(key).push(slot);
       }
       const groups = [...days.values()];
-      const shown = 3;
+      const step = 3;
       const render = (count) => {
-        const fieldsets = groups.slice(0, count).map((daySlots) => {
-          const legend = longDay(daySlots[0].start, site.timezone);
-          return h(
+        const fieldsets = groups.slice(0, count).map((daySlots) =>
+          h(
             "fieldset",
             { class: "fs-slot-day" },
-            h("legend", { text: T.slotsFor(legend) }),
-            h(
-              "div",
-              { class: "fs-slot-list" },
-              daySlots.map((slot) => {
-                const id = nextId("slot");
-                const input = h("input", {
-                  type: "radio",
-                  name: "slot",
-                  id,
-                  value: slot.start.toISOString(),
-                  checked: this.state.booking.slot && this.state.booking.slot.start.getTime() === slot.start.getTime(),
-                });
-                input.addEventListener("change", () => {
-                  this.state.booking.slot = { ...slot, demarche };
-                });
-                return h("span", { class: "fs-slot-choice" }, input, h("label", { for: id, text: timeOf(slot.start, site.timezone) }));
-              }),
-            ),
-          );
-        });
+            h("legend", { text: T.slotsFor(longDay(daySlots[0].start, place.timezone)) }),
+            h("div", { class: "fs-slot-list" }, daySlots.map((slot) => this.slotChoice(slot))),
+          ));
         const more = count < groups.length
           ? h("button", {
             type: "button",
             class: "fs-secondary",
             text: T.moreSlots,
             onclick: () => {
-              render(count + shown);
-              const legends = box.querySelectorAll("fieldset input");
-              const first = box.querySelectorAll("fieldset")[count];
-              (first ? first.querySelector("input") : legends[0]).focus();
+              render(count + step);
+              box.querySelectorAll("fieldset")[count].querySelector("input").focus();
             },
           })
           : null;
-        box.replaceChildren(...fieldsets, ...(more ? [more] : []));
+        box.replaceChildren(...present(fieldsets, more));
       };
-      render(shown);
+      render(step);
+    }
+
+    slotChoice(slot) {
+      const booking = this.state.booking;
+      const id = nextId("slot");
+      const input = h("input", {
+        type: "radio",
+        name: "slot",
+        id,
+        value: slot.raw.starts_at,
+        checked: booking.slot !== null && booking.slot.raw.starts_at === slot.raw.starts_at,
+      });
+      input.addEventListener("change", () => {
+        booking.slot = slot;
+      });
+      return h(
+        "span",
+        { class: "fs-slot-choice" },
+        input,
+        h("label", { for: id, text: timeOf(slot.start, booking.place.timezone) }),
+      );
     }
 
     onSlotChosen(event, select) {
       event.preventDefault();
       if (!select.value) {
-        this.showError(T.chooseDemarche + ".");
+        this.showError(`${T.chooseDemarche}.`);
         select.focus();
         return;
       }
@@ -781,27 +840,25 @@
     }
 
     renderContactStep() {
-      const c = this.state.booking.contact;
+      const person = this.state.booking.person;
       const field = (name, label, type, autocomplete, hint, optional) => {
         const id = nextId(name);
         const hintId = hint ? `${id}-hint` : null;
-        const errorId = `${id}-error`;
-        const input = h("input", {
-          id,
-          name,
-          type,
-          autocomplete,
-          value: c[name],
-          "aria-describedby": [hintId, errorId].filter(Boolean).join(" "),
-          required: !optional,
-        });
         return h(
           "div",
           { class: "fs-field" },
           h("label", { for: id }, label, optional ? ` ${T.optional}` : ""),
           hint ? h("span", { class: "fs-hint", id: hintId, text: hint }) : null,
-          h("p", { class: "fs-field-error", id: errorId }),
-          input,
+          h("p", { class: "fs-field-error", id: `${id}-error` }),
+          h("input", {
+            id,
+            name,
+            type,
+            autocomplete,
+            value: person[name],
+            "aria-describedby": present(hintId, `${id}-error`).join(" "),
+            "aria-required": optional ? null : "true",
+          }),
         );
       };
       const consentId = nextId("consent");
@@ -809,15 +866,21 @@
         "form",
         { novalidate: true, onsubmit: (e) => this.onContact(e) },
         h("p", { class: "fs-hint", text: T.contactHint }),
-        field("last_name", T.lastName, "text", "family-name"),
-        field("first_name", T.firstName, "text", "given-name"),
+        field("name", T.name, "text", "name"),
         field("email", T.email, "email", "email", T.emailHint, true),
         field("phone", T.phoneField, "tel", "tel", T.phoneHint, true),
         h("p", { class: "fs-field-error", id: `${consentId}-error` }),
         h(
           "div",
           { class: "fs-check" },
-          h("input", { type: "checkbox", id: consentId, name: "consent", required: true, checked: c.consent, "aria-describedby": `${consentId}-error` }),
+          h("input", {
+            type: "checkbox",
+            id: consentId,
+            name: "consent",
+            checked: person.consent,
+            "aria-required": "true",
+            "aria-describedby": `${consentId}-error`,
+          }),
           h("label", { for: consentId, text: T.consent }),
         ),
         h("div", { class: "fs-actions" }, h("button", { type: "submit", text: T.continue })),
@@ -829,25 +892,22 @@
       event.preventDefault();
       const form = event.target;
       const value = (name) => form.elements[name].value.trim();
-      const contact = {
-        last_name: value("last_name"),
-        first_name: value("first_name"),
+      const person = {
+        name: value("name").replace(/\s+/g, " "),
         email: value("email"),
         phone: value("phone"),
         consent: form.elements.consent.checked,
       };
-      this.state.booking.contact = contact;
+      this.state.booking.person = person;
       const errors = [];
-      if (!contact.last_name) errors.push(["last_name", T.errLastName]);
-      if (!contact.first_name) errors.push(["first_name", T.errFirstName]);
-      if (!contact.email && !contact.phone) errors.push(["email", T.errContact]);
-      if (contact.email && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(contact.email)) errors.push(["email", T.errEmail]);
-      if (contact.phone && !/^(\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(contact.phone)) errors.push(["phone", T.errPhone]);
-      if (!contact.consent) errors.push(["consent", T.errConsent]);
+      if (person.name.length < 2) errors.push(["name", T.errName]);
+      if (!person.email && !person.phone) errors.push(["email", T.errContact]);
+      if (person.email && !/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(person.email)) errors.push(["email", T.errEmail]);
+      if (person.phone && !/^(\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}$/.test(person.phone)) errors.push(["phone", T.errPhone]);
+      if (!person.consent) errors.push(["consent", T.errConsent]);
       for (const input of form.querySelectorAll("input")) {
         input.removeAttribute("aria-invalid");
-        const box = this.main.querySelector(`#${input.id}-error`);
-        if (box) box.textContent = "";
+        this.main.querySelector(`#${input.id}-error`).textContent = "";
       }
       for (const [name, message] of errors) {
         const input = form.elements[name];
@@ -863,16 +923,16 @@
       this.renderConfirmStep();
     }
 
-    recap() {
-      const { place, demarche, slot, contact } = this.state.booking;
-      const site = place.site;
+    recap(booking) {
+      const { place, demarche, slot, person } = this.state.booking;
+      const when = booking ? new Date(booking.starts_at) : slot.start;
       const rows = [
-        [T.place, site.name],
-        [T.address, site.address ? `${site.address.street}, ${site.address.postcode} ${site.address.commune}` : ""],
-        [T.demarche, this.demarcheLabel(demarche)],
-        [T.when, `${longDay(slot.start, site.timezone)} à ${timeOf(slot.start, site.timezone)}`],
-        [T.who, `${contact.first_name} ${contact.last_name}`],
-        [T.contact, [contact.email, contact.phone].filter(Boolean).join(" · ")],
+        [T.place, place.stopName ? `${place.name} — ${place.stopName}` : place.name],
+        [T.address, booking ? booking.place.address : place.address],
+        [T.demarche, this.demarcheOf(demarche).label],
+        [T.when, `${longDay(when, place.timezone)} à ${timeOf(when, place.timezone)}`],
+        [T.who, person.name],
+        [T.contact, present(person.email, person.phone).join(" · ")],
       ];
       return h("dl", { class: "fs-recap" }, rows.filter((r) => r[1]).map(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })]));
     }
@@ -890,75 +950,91 @@
 
     async onConfirm(event, button) {
       event.preventDefault();
-      const { place, demarche, slot, contact, idempotencyKey } = this.state.booking;
+      const booking = this.state.booking;
+      const { place, demarche, slot, person } = booking;
       button.disabled = true;
       button.textContent = T.confirming;
       this.announce(T.confirming);
       this.showError("");
       const payload = {
-        site_id: place.site.id,
-        demarche,
-        slot_id: slot.id ?? undefined,
-        start: slot.raw.start ?? slot.start.toISOString(),
-        citizen: {
-          last_name: contact.last_name,
-          first_name: contact.first_name,
-          email: contact.email || null,
-          phone: contact.phone || null,
+        ...place.target,
+        demarches: [demarche],
+        starts_at: slot.raw.starts_at,
+        person: {
+          name: person.name,
+          email: person.email || null,
+          phone: person.phone || null,
+          consent_contact: person.consent,
         },
-        consent: contact.consent,
       };
-      let booking;
+      let created;
       try {
-        booking = await this.api("/v1/bookings", { method: "POST", body: payload, idempotencyKey });
+        created = await this.api("/v1/bookings", { method: "POST", body: payload, idempotencyKey: booking.idempotencyKey });
       } catch (error) {
+        this.announce("");
+        if (error.status === 409) {
+          // The slot was just taken: back to the slots, with the reason, and a fresh request next time.
+          booking.slot = null;
+          booking.idempotencyKey = newKey();
+          this.slotCache.clear();
+          this.renderSlotStep();
+          this.showError(error.message);
+          return;
+        }
         button.disabled = false;
         button.textContent = T.confirm;
-        this.announce("");
         this.showError(error.message);
-        if (error.status === 409) {
-          this.state.booking.slot = null;
-          this.state.booking.idempotencyKey = newKey();
-        }
         return;
       }
       this.announce("");
-      this.renderDone(booking);
+      this.slotCache.clear();
+      this.renderDone(created);
     }
 
-    renderDone(booking) {
-      this.state.view = "done";
+    renderDone(created) {
       const headingId = nextId("done");
       const heading = h("h3", { id: headingId, tabindex: "-1", text: T.done });
-      const manage = safeUrl(booking.manage_url || booking.manage_link || "");
-      const reference = booking.reference || booking.code || booking.id;
-      const section = h(
-        "div",
-        { class: "fs-step fs-done", role: "group", "aria-labelledby": headingId },
-        heading,
+      const manage = safeUrl(created.manage_url || "");
+      const documents = (created.demarches || []).flatMap((d) => d.documents || []);
+      this.main.replaceChildren(
         h(
           "div",
-          { class: "fs-success-box" },
-          h("p", { text: T.confirmed }),
-          reference ? h("p", {}, `${T.reference} : `, h("strong", { text: String(reference) })) : null,
+          { class: "fs-step fs-done", role: "group", "aria-labelledby": headingId },
+          heading,
+          h(
+            "div",
+            { class: "fs-success-box" },
+            h("p", { text: T.confirmed }),
+            h("p", {}, `${T.reference} : `, h("strong", { text: String(created.id).slice(0, 8).toUpperCase() })),
+          ),
+          this.recap(created),
+          documents.length
+            ? [h("h4", { text: T.documents }), h("ul", { class: "fs-documents" }, documents.map((d) => h("li", { text: d })))]
+            : null,
+          manage
+            ? [
+              h("p", {}, h("a", { class: "fs-button", href: manage, target: "_blank", rel: "noopener", text: T.manage })),
+              h("p", { class: "fs-muted", text: T.manageHint }),
+            ]
+            : null,
+          h(
+            "div",
+            { class: "fs-actions" },
+            h("button", {
+              type: "button",
+              class: "fs-secondary",
+              text: T.newSearch,
+              onclick: () => {
+                this.state.booking = null;
+                this.state.results = [];
+                this.state.query = "";
+                this.renderSearch();
+                this.searchInput.focus();
+              },
+            }),
+          ),
         ),
-        this.recap(),
-        manage ? h("p", {}, h("a", { href: manage, target: "_blank", rel: "noopener", text: T.manage })) : null,
-        manage ? h("p", { class: "fs-muted", text: T.confirmationSent }) : null,
-        h("p", { class: "fs-muted", text: T.bring }),
-        h("div", { class: "fs-actions" }, h("button", {
-          type: "button",
-          class: "fs-secondary",
-          text: T.newSearch,
-          onclick: () => {
-            this.state.booking = null;
-            this.state.results = [];
-            this.renderSearch();
-            this.searchInput.focus();
-          },
-        })),
       );
-      this.main.replaceChildren(section);
       heading.focus();
     }
   }
