@@ -26,6 +26,7 @@ class GatewaySettings(ServiceSettings):
     upstream_retry_backoff_s: float = 0.05
     breaker_threshold: int = Field(default=5, description="Consecutive failures that open a circuit")
     breaker_reset_s: float = Field(default=10.0, description="How long an open circuit refuses calls")
+    help_slot_horizon_days: int = Field(default=30, description="How far help-near-me looks for a slot")
     openapi_cache_s: float = Field(default=300.0, description="How long the services' OpenAPI is cached")
 
     # Partner keys and rate limits

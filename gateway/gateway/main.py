@@ -18,6 +18,7 @@ from gateway.access.ratelimit import Limiter
 from gateway.agents.oidc import OidcProvider
 from gateway.agents.router import router as agents_router
 from gateway.agents.tokens import TokenSigner, load_or_create_private_key
+from gateway.compose.router import router as compose_router
 from gateway.config import GatewaySettings, get_settings
 from gateway.partners.router import router as partner_keys_router
 from gateway.proxy.breaker import CircuitBreaker
@@ -107,6 +108,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     # Inside the request-id and metrics middlewares, so that refusals carry an id and are counted.
     app.user_middleware.append(Middleware(AccessMiddleware))
     app.include_router(agents_router)
+    app.include_router(compose_router)
     app.include_router(partner_keys_router)
     # The catch-all proxy comes last: the gateway's own routes (and the widget's) match first.
     app.include_router(proxy_router)
