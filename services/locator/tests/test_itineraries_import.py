@@ -32,8 +32,7 @@ async def test_site_47_has_its_stops_from_the_comment(locator_client):
         {"opens": "09:00", "closes": "12:00"},
         {"opens": "13:00", "closes": "16:30"},
     ]
-    # Located at the commune centre (commune table: 49.3156, 4.7167 area).
-    assert abs(monthois["location"]["lat"] - 49.31) < 0.05 and abs(monthois["location"]["lon"] - 4.71) < 0.1
+    assert monthois["location"] == {"lat": 49.3112, "lon": 4.7094}  # the commune centre
     assert all(v["start"] is None or v["start"][11:16] in ("09:00", "13:00") for v in monthois["next_visits"])
 
 
