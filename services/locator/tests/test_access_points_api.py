@@ -23,11 +23,13 @@ async def test_sites_and_stops_ranked_by_travel_time(locator_client):
 
 
 async def test_stop_first_when_it_is_nearer_than_any_site(locator_client):
-    stops = (await locator_client.get("/v1/stops/nearest", params=MONTHOIS | {"limit": 1})).json()["results"]
-    body = (await locator_client.get("/v1/access-points/nearest", params=MONTHOIS | {"limit": 3})).json()
-    first = body["results"][0]
-    if stops:  # a Monday stop has a visit in any 15-day window outside long holiday runs
-        assert first["type"] == "stop" and first["stop"]["id"] == stops[0]["stop"]["id"]
+    window = {"from": "2030-01-07", "to": "2030-01-13"}  # Monday 7 January 2030: Monthois is served
+    params = MONTHOIS | window | {"limit": 3}
+    stops = (await locator_client.get("/v1/stops/nearest", params=params)).json()["results"]
+    first = (await locator_client.get("/v1/access-points/nearest", params=params)).json()["results"][0]
+    assert stops[0]["stop"]["name"] == "Mairie de Monthois"
+    assert first["type"] == "stop" and first["stop"]["id"] == stops[0]["stop"]["id"]
+    assert first["stop"]["next_visits"][0]["date"] == "2030-01-07"
 
 
 async def test_access_points_as_geojson(locator_client):

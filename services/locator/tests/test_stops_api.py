@@ -99,6 +99,7 @@ async def test_a_fixed_site_has_an_empty_itinerary(locator_client):
         ("/v1/stops/nearest", {"q": "x"}, 422),
         ("/v1/sites/999999/stops", {}, 404),
         ("/v1/sites/abc/stops", {}, 422),
+        ("/v1/sites/99999999999/stops", {}, 422),
         ("/v1/sites/47/stops", {"to": "yesterday"}, 422),
     ],
 )
