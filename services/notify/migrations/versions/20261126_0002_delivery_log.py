@@ -59,6 +59,7 @@ def upgrade() -> None:
         "processed_events",
         sa.Column("event_id", sa.Uuid(), nullable=False),
         sa.Column("stream_id", sa.String(), nullable=False),
+        sa.Column("consumer", sa.String(), nullable=False),
         sa.Column("type", sa.String(), nullable=False),
         sa.Column("booking_id", sa.Uuid(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),

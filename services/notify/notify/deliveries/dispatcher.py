@@ -72,13 +72,20 @@ class Dispatcher:
             batch = await repository.claim_due(
                 session, now=now, limit=self.settings.dispatch_batch, lease_s=self.settings.lease_s
             )
-        await asyncio.gather(*(self._deliver(delivery) for delivery in batch))
+            states = await events_repo.states_of(session, list({d.booking_id for d in batch}))
+        await asyncio.gather(*(self._deliver(d, states.get(d.booking_id)) for d in batch))
         return queued + len(batch)
 
-    async def _deliver(self, delivery: Delivery) -> None:
+    async def _deliver(self, delivery: Delivery, state: tuple[str, dt.datetime] | None) -> None:
         async with self._parallel:
-            async with self.sessionmaker() as session:
-                skip = await self._irrelevance(session, delivery)
+            skip = None
+            if delivery.channel != Channel.webhook:
+                skip = irrelevance(
+                    delivery,
+                    state_status=state[0] if state else None,
+                    state_starts_at=state[1] if state else None,
+                    now=self.clock(),
+                )
             status, reason, retry_at = Status.sent, skip, None
             if skip:
                 status = Status.skipped
@@ -121,17 +128,6 @@ class Dispatcher:
         if delivery.attempts >= self.settings.max_attempts:
             return Status.dead, f"Abandon après {delivery.attempts} tentatives. Dernière erreur : {reason}"
         return Status.retrying, reason
-
-    async def _irrelevance(self, session: AsyncSession, delivery: Delivery) -> str | None:
-        if delivery.channel == Channel.webhook:
-            return None
-        state = await events_repo.get_state(session, delivery.booking_id)
-        return irrelevance(
-            delivery,
-            state_status=state.status if state else None,
-            state_starts_at=state.starts_at if state else None,
-            now=self.clock(),
-        )
 
     async def _send(self, delivery: Delivery) -> None:
         match delivery.channel:

@@ -130,6 +130,7 @@ class StreamConsumer:
                             session,
                             event,
                             stream_id=stream_id.decode(),
+                            consumer=self.name,
                             settings=self.settings,
                             now=dt.datetime.now(dt.UTC),
                         )

@@ -18,6 +18,7 @@ class ProcessedEvent(NotifyModel, table=True):
 
     event_id: uuid.UUID = Field(primary_key=True)
     stream_id: str
+    consumer: str = Field(description="The consumer (replica) that handled it")
     type: str
     booking_id: uuid.UUID = Field(index=True)
     occurred_at: dt.datetime = timestamptz()

@@ -12,7 +12,7 @@ from notify.events.models import BookingState, ProcessedEvent
 
 
 async def record_event(
-    session: AsyncSession, event: BookingEvent, *, stream_id: str, now: dt.datetime
+    session: AsyncSession, event: BookingEvent, *, stream_id: str, consumer: str, now: dt.datetime
 ) -> bool:
     """Record the event id; False when it was already recorded (a replay: act on nothing)."""
     statement = (
@@ -20,6 +20,7 @@ async def record_event(
         .values(
             event_id=event.id,
             stream_id=stream_id,
+            consumer=consumer,
             type=event.type.value,
             booking_id=event.booking.booking_id,
             occurred_at=event.occurred_at,
@@ -61,3 +62,13 @@ async def lock_or_create_state(session: AsyncSession, event: BookingEvent) -> tu
 
 async def get_state(session: AsyncSession, booking_id: uuid.UUID) -> BookingState | None:
     return await session.get(BookingState, booking_id)
+
+
+async def states_of(
+    session: AsyncSession, booking_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, tuple[str, dt.datetime]]:
+    """(status, starts_at) of each of these bookings that is known."""
+    statement = select(BookingState.booking_id, BookingState.status, BookingState.starts_at).where(
+        BookingState.booking_id.in_(booking_ids)  # type: ignore[attr-defined]
+    )
+    return {row.booking_id: (row.status, row.starts_at) for row in await session.execute(statement)}

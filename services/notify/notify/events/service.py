@@ -33,10 +33,16 @@ def partner_body(event: BookingEvent) -> str:
 
 
 async def handle_event(
-    session: AsyncSession, event: BookingEvent, *, stream_id: str, settings: NotifySettings, now: dt.datetime
+    session: AsyncSession,
+    event: BookingEvent,
+    *,
+    stream_id: str,
+    consumer: str,
+    settings: NotifySettings,
+    now: dt.datetime,
 ) -> bool:
     """Act on one event, at most once; False for an event already handled."""
-    if not await repository.record_event(session, event, stream_id=stream_id, now=now):
+    if not await repository.record_event(session, event, stream_id=stream_id, consumer=consumer, now=now):
         return False
     booking = event.booking
     state, created = await repository.lock_or_create_state(session, event)

@@ -1,13 +1,20 @@
 """The calendar file attached to the e-mails: one UID per booking, SEQUENCE increasing with each change."""
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress
+from icalendar import Calendar, Event, Timezone, vCalAddress
 
 from fs_common.events import BookingSnapshot
 
 UID_DOMAIN = "france-services.gouv.fr"
+
+
+@functools.lru_cache(maxsize=256)
+def _vtimezone(tzid: str, year: int) -> Timezone:
+    """The zone's rules around that year (computing them takes milliseconds: cached)."""
+    return Timezone.from_tzid(tzid, first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 2, 1, 1))
 
 
 def booking_uid(snapshot: BookingSnapshot) -> str:
@@ -38,6 +45,5 @@ def booking_ics(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("organizer", vCalAddress(f"mailto:{organizer}"))
     calendar.add_component(event)
-    year = snapshot.starts_at.year
-    calendar.add_missing_timezones(first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 2, 1, 1))
+    calendar.add_component(_vtimezone(snapshot.place.timezone, snapshot.starts_at.year))
     return calendar.to_ical().decode()
