@@ -6,13 +6,17 @@ accessibility check runs axe-core (shipped in the ``axe-playwright-python`` pack
 """
 
 import re
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from axe_playwright_python.base import AXE_SCRIPT
-from playwright.async_api import Browser, Page, async_playwright, expect
+from fastapi import FastAPI, Response
+from fastapi.responses import HTMLResponse
+from playwright.async_api import Browser, Page, Request, async_playwright, expect
 
 from fs_common.testing import http_server
 from gateway.config import GatewaySettings
@@ -32,6 +36,7 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
 WAIT_MS = 15_000
+ADMIN_TOKEN = "widget-e2e-" + "a" * 32
 GUERET = {"latitude": 46.1717, "longitude": 1.8718}
 BLUE = "rgb(0, 0, 145)"  # --fs-blue
 # The label (or text) of what has the focus inside the widget's Shadow DOM.
@@ -44,7 +49,7 @@ FOCUSED_IN_WIDGET = """() => {
 @pytest.fixture(scope="module")
 async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str]:
     """A gateway of its own (the demo page's settings differ), in front of the shared services."""
-    app = create_gateway(gateway_settings)
+    app = create_gateway(gateway_settings.model_copy(update={"admin_token": ADMIN_TOKEN}))
     app.dependency_overrides[get_widget_settings] = lambda: WidgetSettings()
     async with http_server(app) as url:
         yield url
@@ -123,8 +128,84 @@ async def test_search_by_postcode_shows_the_real_nearest_sites(page: Page, widge
         await expect(cards.first.locator(".fs-badge")).to_have_text(
             "Ouvert" if first["site"]["open_now"] else "Fermé"
         )
+    await expect(widget.locator(".fs-map")).to_have_count(0)  # no map unless the partner turns it on
     await shoot(page, "01-results-desktop")
     assert await axe_violations(page) == []
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A plain-colour PNG: the map tiles of the local tile server."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+async def test_partner_page_on_its_own_origin_with_its_key(browser: Browser, widget_gateway: str):
+    """Two pasted lines on a partner's site (the ``div`` form), its key sent on every call, CORS granted;
+    this partner also turns the map on, with tiles from a (local) tile server."""
+    html: dict[str, str] = {}
+    tiles_served: list[str] = []
+    partner = FastAPI()
+    tile = png(256, 256, (200, 222, 200))
+
+    @partner.get("/", response_class=HTMLResponse)
+    async def home() -> str:
+        return html["page"]
+
+    @partner.get("/tiles/{z}/{x}/{y}.png")
+    async def tiles(z: int, x: int, y: int) -> Response:
+        tiles_served.append(f"{z}/{x}/{y}")
+        return Response(tile, media_type="image/png")
+
+    async with http_server(partner) as partner_url, httpx.AsyncClient(base_url=widget_gateway) as api:
+        created = await api.post(
+            "/admin/partner-keys",
+            headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+            json={"partner": "CAF de la Creuse (test)", "origins": [partner_url]},
+        )
+        assert created.status_code == 201, created.text
+        key = created.json()["key"]
+        html["page"] = f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
+            <title>CAF de la Creuse — nous rencontrer</title>
+            <script src="{widget_gateway}/widget.js" defer></script></head>
+            <body><main><h1>Nous rencontrer</h1>
+            <div data-france-services-locator data-api-key="{key}" data-departement="23" data-limit="3"
+                 data-map-tiles="{partner_url}/tiles/{{z}}/{{x}}/{{y}}.png"
+                 data-map-attribution="© Tuiles de test">
+            </div>
+            </main></body></html>"""
+        context = await browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+        page = await context.new_page()
+        calls: list[Request] = []
+        page.on("request", lambda r: calls.append(r) if "/v1/" in r.url else None)
+        await page.goto(partner_url)
+        widget = page.locator("france-services-locator")
+        await widget.get_by_label("Code postal ou commune").fill("23000")
+        await widget.get_by_role("button", name="Rechercher").click()
+        await expect(widget.get_by_role("status")).to_have_text(
+            re.compile(r"^3 lieux trouvés près de Guéret"), timeout=WAIT_MS
+        )
+        for index in range(3):
+            await expect(widget.locator(".fs-card").nth(index)).to_contain_text(re.compile(r"\b23\d{3} "))
+        card_map = widget.get_by_role("img", name=re.compile("^Carte des lieux trouvés"))
+        await expect(card_map).to_be_visible()
+        await expect(card_map.locator(".fs-marker")).to_have_count(4)  # three places and the search origin
+        assert tiles_served and all(t.startswith(tiles_served[0].split("/")[0] + "/") for t in tiles_served)
+        assert await card_map.locator("img").evaluate_all("imgs => imgs.every(i => i.naturalWidth === 256)")
+        await shoot(page, "04-partner-page")
+        assert calls
+        assert {await r.header_value("x-api-key") for r in calls} == {key}
+        assert all(r.url.startswith(widget_gateway) for r in calls)
+        await context.close()
 
 
 async def test_problem_detail_is_shown_to_the_citizen(page: Page, widget_gateway: str):
