@@ -20,6 +20,8 @@ from gateway.agents.router import router as agents_router
 from gateway.agents.tokens import TokenSigner, load_or_create_private_key
 from gateway.compose.router import router as compose_router
 from gateway.config import GatewaySettings, get_settings
+from gateway.openapi.aggregate import OpenApiAggregator
+from gateway.openapi.router import router as openapi_router
 from gateway.partners.router import router as partner_keys_router
 from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
@@ -88,6 +90,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             if settings.auth_provider == "oidc"
             else None
         )
+        app.state.openapi = OpenApiAggregator(
+            app, app.state.upstreams, settings.openapi_cache_s, settings.public_url
+        )
         try:
             yield
         finally:
@@ -104,6 +109,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         lifespan=lifespan,
         readiness_checks={"database": check_database, "redis": check_redis, "services": _check_upstreams},
     )
+    # FastAPI's own document covers only the gateway's routes: replaced by the aggregated one.
+    app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
+    app.include_router(openapi_router)
     app.include_router(widget_router)
     # Inside the request-id and metrics middlewares, so that refusals carry an id and are counted.
     app.user_middleware.append(Middleware(AccessMiddleware))

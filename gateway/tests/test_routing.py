@@ -53,6 +53,9 @@ async def test_readyz_checks_every_service(gateway: httpx.AsyncClient):
     response = await gateway.get("/readyz")
     assert response.status_code == 200, response.text
     assert response.json()["checks"]["services"] == "ok"
+    metrics = await gateway.get("/metrics")
+    assert metrics.status_code == 200
+    assert 'service="gateway"' in metrics.text and "http_requests_total" in metrics.text
 
 
 async def test_booking_down_then_back(gateway: httpx.AsyncClient, booking_server):
