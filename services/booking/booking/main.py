@@ -8,6 +8,7 @@ import redis.asyncio as redis
 from fastapi import FastAPI
 
 from booking.agendas.router import router as agendas_router
+from booking.bookings.router import router as bookings_router
 from booking.catalogue.router import router as catalogue_router
 from booking.clients.locator import LocatorClient
 from booking.config import BookingSettings, get_settings
@@ -55,6 +56,6 @@ def create_app(
         lifespan=lifespan,
         readiness_checks={"database": check_database, "redis": check_redis},
     )
-    for router in (catalogue_router, slots_router, agendas_router):
+    for router in (catalogue_router, slots_router, bookings_router, agendas_router):
         app.include_router(router)
     return app

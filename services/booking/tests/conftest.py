@@ -90,7 +90,9 @@ async def booking_app(
     """Booking served by uvicorn on a free loopback port (``app.state.base_url``)."""
     app = create_app(booking_settings, locator_http=locator_client)
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, timeout_keep_alive=300
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)

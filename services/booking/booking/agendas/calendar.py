@@ -111,10 +111,24 @@ class Calendar:
         result: dict[dt.datetime, int] = {}
         day = first_day
         while day <= last_day:
-            for m, capacity in sorted(self.day_units(day).items()):
-                local = dt.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=tz)
-                utc = local.astimezone(UTC)
-                if utc.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None):
-                    result[utc] = capacity
+            day_units = self.day_units(day)
+            if day_units:
+                result.update(_to_utc(day, day_units, tz))
             day += dt.timedelta(days=1)
         return result
+
+
+def _to_utc(day: dt.date, day_units: dict[int, int], tz: ZoneInfo) -> dict[dt.datetime, int]:
+    """Local minutes of ``day`` → UTC instants: one offset for the whole day unless the clocks change."""
+    first = dt.datetime(day.year, day.month, day.day, tzinfo=tz).utcoffset()
+    last = dt.datetime(day.year, day.month, day.day, 23, 59, tzinfo=tz).utcoffset()
+    if first == last and first is not None:
+        base = dt.datetime(day.year, day.month, day.day, tzinfo=UTC) - first
+        return {base + dt.timedelta(minutes=m): c for m, c in sorted(day_units.items())}
+    result = {}
+    for m, capacity in sorted(day_units.items()):
+        local = dt.datetime(day.year, day.month, day.day, m // 60, m % 60, tzinfo=tz)
+        utc = local.astimezone(UTC)
+        if utc.astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None):  # skips non-existent times
+            result[utc] = capacity
+    return result

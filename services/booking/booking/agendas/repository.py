@@ -62,3 +62,13 @@ async def delete_exception(session: AsyncSession, agenda_id: int, exception_id: 
         .returning(AgendaException.id)
     )
     return result.first() is not None
+
+
+async def timezone_of_site(session: AsyncSession, site_id: int) -> str | None:
+    """The time zone of the site's agendas (its own first, then its stops')."""
+    return await session.scalar(
+        select(Agenda.timezone)
+        .where(Agenda.site_id == site_id)
+        .order_by(Agenda.stop_id.nulls_first())
+        .limit(1)  # type: ignore[union-attr]
+    )

@@ -45,14 +45,23 @@ def free_starts(
     latest: dt.datetime,
 ) -> list[FreeStart]:
     """Every start in [earliest, latest] where the appointment fits, with its remaining capacity."""
+    step = dt.timedelta(minutes=slot_min)
+    needed = math.ceil(duration_min / slot_min)
+    offsets = [i * step for i in range(math.ceil((duration_min + buffer_min) / slot_min))]
+    free = {unit: capacity - used.get(unit, 0) for unit, capacity in units.items()}
     result = []
     for start in units:
         if start < earliest or start > latest:
             continue
-        held = occupancy(units, start, duration_min, buffer_min, slot_min)
-        if held is None:
-            continue
-        remaining = min(capacity - used.get(unit, 0) for unit, capacity in held)
-        if remaining > 0:
-            result.append(FreeStart(start, remaining))
+        remaining: int | None = None
+        for i, offset in enumerate(offsets):
+            left = free.get(start + offset)
+            if left is None:
+                if i < needed:
+                    break
+                continue
+            remaining = left if remaining is None else min(remaining, left)
+        else:
+            if remaining is not None and remaining > 0:
+                result.append(FreeStart(start, remaining))
     return result

@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from booking.agendas import service as agendas
 from booking.clock import now
@@ -22,6 +22,10 @@ From = Annotated[dt.date | None, Query(alias="from", description="Premier jour (
 To = Annotated[dt.date | None, Query(alias="to", description="Dernier jour inclus")]
 
 
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
+
+
 @router.get(
     "/sites/{site_id}/slots", response_model=SlotsOut, summary="Créneaux libres d'une France Services"
 )
@@ -33,9 +37,9 @@ async def site_slots(
     demarche: Demarches,
     day_from: From = None,
     day_to: To = None,
-) -> SlotsOut:
+) -> Response:
     agenda = await agendas.site_agenda(session, locator, settings, site_id)
-    return await service.search(session, agenda, demarche, day_from, day_to, now())
+    return _json(await service.search(session, agenda, demarche, day_from, day_to, now()))
 
 
 @router.get(
@@ -43,6 +47,6 @@ async def site_slots(
 )
 async def stop_slots(
     session: SessionDep, stop_id: int, demarche: Demarches, day_from: From = None, day_to: To = None
-) -> SlotsOut:
+) -> Response:
     agenda = await agendas.stop_agenda(session, stop_id)
-    return await service.search(session, agenda, demarche, day_from, day_to, now())
+    return _json(await service.search(session, agenda, demarche, day_from, day_to, now()))

@@ -1,6 +1,7 @@
 """Free start times of an agenda for a visit of a given length."""
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from booking.agendas.models import Agenda
 from booking.catalogue import service as catalogue
 from booking.slots import repository
 from booking.slots.engine import FreeStart, free_starts
-from booking.slots.schemas import SlotOut, SlotsOut
+from booking.slots.schemas import SlotOut
 from fs_common.errors import Unprocessable
 
 MAX_SEARCH_DAYS = 400
@@ -70,7 +71,8 @@ async def search(
     day_from: dt.date | None,
     day_to: dt.date | None,
     now: dt.datetime,
-) -> SlotsOut:
+) -> bytes:
+    """The free slots as the JSON of ``SlotsOut``, built directly (a search can return thousands)."""
     demarches = await catalogue.for_booking(session, codes, agenda.demarches)
     duration = sum(d.duration_minutes for d in demarches)
     tz = ZoneInfo(agenda.timezone)
@@ -81,15 +83,24 @@ async def search(
     start = dt.datetime.combine(day_from, dt.time(), tz)
     end = dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tz) - dt.timedelta(microseconds=1)
     starts = await free(session, agenda, duration, start, end, now)
-    return SlotsOut(
-        agenda_id=agenda.id or 0,
-        site_id=agenda.site_id,
-        stop_id=agenda.stop_id,
-        timezone=agenda.timezone,
-        demarches=list(codes),
-        duration_minutes=duration,
-        slots=[slot_out(agenda, s, duration) for s in starts],
-    )
+    length = dt.timedelta(minutes=duration)
+    body = {
+        "agenda_id": agenda.id,
+        "site_id": agenda.site_id,
+        "stop_id": agenda.stop_id,
+        "timezone": agenda.timezone,
+        "demarches": list(codes),
+        "duration_minutes": duration,
+        "slots": [
+            {
+                "starts_at": s.starts_at.astimezone(tz).isoformat(),
+                "ends_at": (s.starts_at + length).astimezone(tz).isoformat(),
+                "remaining": s.remaining,
+            }
+            for s in starts
+        ],
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
 
 
 async def nearest(

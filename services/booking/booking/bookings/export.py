@@ -1,0 +1,40 @@
+"""The agent's day as CSV (semicolons and a BOM, as French spreadsheets expect)."""
+
+import csv
+import io
+
+from booking.bookings.schemas import BookingOut
+
+STATUS_FR = {
+    "confirmed": "confirmé",
+    "cancelled": "annulé par la personne",
+    "honoured": "honoré",
+    "no_show": "absent",
+    "excused": "excusé",
+    "cancelled_by_site": "annulé par la France Services",
+}
+HEADER = ["début", "fin", "statut", "nom", "e-mail", "téléphone", "démarches", "lieu", "note", "identifiant"]
+
+
+def day_csv(bookings: list[BookingOut]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(HEADER)
+    for b in bookings:
+        person = b.person
+        writer.writerow(
+            [
+                b.starts_at.strftime("%d/%m/%Y %H:%M"),
+                b.ends_at.strftime("%H:%M"),
+                STATUS_FR.get(b.status, b.status),
+                person.name if person else "",
+                (person.email or "") if person else "",
+                (person.phone or "") if person else "",
+                " + ".join(d.label for d in b.demarches),
+                b.place.name,
+                b.note or "",
+                str(b.id),
+            ]
+        )
+    return out.getvalue()

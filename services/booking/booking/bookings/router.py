@@ -1,0 +1,142 @@
+"""Bookings: created by the public, managed by the person through a link, followed by the site's agents."""
+
+import datetime as dt
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from booking.bookings import service
+from booking.bookings.export import day_csv
+from booking.bookings.models import BookingStatus
+from booking.bookings.schemas import (
+    BookingCreate,
+    BookingOut,
+    BookingWithLink,
+    RescheduleIn,
+    SlotTakenProblem,
+)
+from booking.clock import now
+from booking.deps import LocatorDep, SessionDep, SettingsDep
+from fs_common.agent_auth import CurrentAgent
+from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
+
+router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSE_DOC)
+
+_SLOT_TAKEN = {
+    409: {
+        "description": "Créneau déjà pris (avec les créneaux libres les plus proches), ou délai dépassé",
+        "model": SlotTakenProblem,
+        "content": {PROBLEM_JSON: {}},
+    }
+}
+Token = Annotated[str, Path(min_length=20, max_length=100, description="Le jeton du lien de gestion")]
+
+
+@router.post(
+    "/bookings",
+    response_model=BookingWithLink,
+    status_code=status.HTTP_201_CREATED,
+    tags=["rendez-vous"],
+    summary="Prendre rendez-vous",
+    responses=_SLOT_TAKEN,
+)
+async def create_booking(
+    response: Response,
+    session: SessionDep,
+    locator: LocatorDep,
+    settings: SettingsDep,
+    data: BookingCreate,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=8,
+            max_length=200,
+            description="Une même clé rejouée renvoie le même rendez-vous, jamais un second",
+        ),
+    ] = None,
+) -> BookingWithLink:
+    booking, replayed = await service.create(session, locator, settings, data, idempotency_key, now())
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return booking
+
+
+@router.get(
+    "/bookings/manage/{token}",
+    response_model=BookingOut,
+    tags=["rendez-vous"],
+    summary="Voir son rendez-vous (lien reçu)",
+)
+async def view_booking(session: SessionDep, settings: SettingsDep, token: Token) -> BookingOut:
+    return await service.view(session, settings, token)
+
+
+@router.post(
+    "/bookings/manage/{token}/cancel",
+    response_model=BookingOut,
+    tags=["rendez-vous"],
+    summary="Annuler son rendez-vous (jusqu'à 4 h avant par défaut)",
+    responses=_SLOT_TAKEN,
+)
+async def cancel_booking(session: SessionDep, settings: SettingsDep, token: Token) -> BookingOut:
+    return await service.cancel(session, settings, token, now())
+
+
+@router.post(
+    "/bookings/manage/{token}/reschedule",
+    response_model=BookingWithLink,
+    tags=["rendez-vous"],
+    summary="Reporter son rendez-vous (jusqu'à 24 h avant par défaut) ; un nouveau lien remplace l'ancien",
+    responses=_SLOT_TAKEN,
+)
+async def reschedule_booking(
+    session: SessionDep, settings: SettingsDep, token: Token, data: RescheduleIn
+) -> BookingWithLink:
+    return await service.reschedule(session, settings, token, data.starts_at, now())
+
+
+@router.get(
+    "/agent/sites/{site_id}/bookings",
+    response_model=list[BookingOut],
+    tags=["rendez-vous (agents)"],
+    summary="Les rendez-vous d'une journée (JSON, ou CSV avec format=csv ou Accept: text/csv)",
+    responses={200: {"content": {"text/csv": {}}}},
+)
+async def day_bookings(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    agent: CurrentAgent,
+    site_id: int,
+    date: Annotated[dt.date, Query(description="Jour, heure locale du site")],
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
+) -> list[BookingOut] | PlainTextResponse:
+    bookings = await service.day_of_site(session, settings, agent, site_id, date)
+    if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
+        return PlainTextResponse(
+            day_csv(bookings),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="rendez-vous-{site_id}-{date}.csv"'},
+        )
+    return bookings
+
+
+class StatusIn(BaseModel):
+    status: Literal["honoured", "no_show", "excused", "cancelled_by_site"]
+
+
+@router.patch(
+    "/agent/bookings/{booking_id}",
+    response_model=BookingOut,
+    tags=["rendez-vous (agents)"],
+    summary="Honoré, absent, excusé ou annulé par la France Services",
+    responses=_SLOT_TAKEN,
+)
+async def update_status(
+    session: SessionDep, settings: SettingsDep, agent: CurrentAgent, booking_id: uuid.UUID, data: StatusIn
+) -> BookingOut:
+    return await service.set_status(session, settings, agent, booking_id, BookingStatus(data.status), now())

@@ -1,0 +1,88 @@
+import datetime as dt
+import uuid
+
+from pydantic import AwareDatetime, BaseModel, Field, model_validator
+
+from booking.slots.schemas import SlotOut
+
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+PHONE = r"^\+?[0-9][0-9 .-]{7,18}[0-9]$"
+
+
+class Person(BaseModel):
+    """Only what is needed to receive the person and to reach them."""
+
+    name: str = Field(min_length=2, max_length=100, examples=["Camille Martin"])
+    email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
+    phone: str | None = Field(default=None, pattern=PHONE, examples=["06 12 34 56 78"])
+    consent_contact: bool = Field(default=False, description="Accepte d'être contacté(e) (rappels)")
+
+    @model_validator(mode="after")
+    def _reachable(self) -> "Person":
+        if not self.email and not self.phone:
+            raise ValueError("Indiquez une adresse e-mail ou un numéro de téléphone portable.")
+        return self
+
+
+class BookingCreate(BaseModel):
+    site_id: int | None = Field(default=None, description="La France Services (ou stop_id pour un bus)")
+    stop_id: int | None = Field(default=None, description="L'arrêt d'un bus France Services")
+    demarches: list[str] = Field(min_length=1, max_length=5, examples=[["ameli-carte-vitale"]])
+    starts_at: AwareDatetime = Field(description="Un début de créneau renvoyé par la recherche de créneaux")
+    person: Person
+    note: str | None = Field(default=None, max_length=500, description="Message pour l'agent")
+
+    @model_validator(mode="after")
+    def _one_place(self) -> "BookingCreate":
+        if (self.site_id is None) == (self.stop_id is None):
+            raise ValueError("Indiquez soit site_id (France Services), soit stop_id (arrêt d'un bus).")
+        return self
+
+
+class RescheduleIn(BaseModel):
+    starts_at: AwareDatetime
+
+
+class DemarcheBrief(BaseModel):
+    code: str
+    label: str
+    documents: list[str]
+
+
+class PlaceOut(BaseModel):
+    site_id: int
+    stop_id: int | None
+    name: str
+    address: str
+    timezone: str
+
+
+class BookingOut(BaseModel):
+    id: uuid.UUID
+    status: str = Field(examples=["confirmed"])
+    starts_at: dt.datetime = Field(description="Heure locale du lieu")
+    ends_at: dt.datetime
+    place: PlaceOut
+    demarches: list[DemarcheBrief]
+    person: Person | None = Field(description="Absent une fois les données anonymisées")
+    note: str | None = None
+    cancelled_by: str | None = None
+    cancellable_until: dt.datetime
+    reschedulable_until: dt.datetime
+
+
+class BookingWithLink(BookingOut):
+    """Returned once, at creation and at each rescheduling: the token is never stored in clear."""
+
+    manage_token: str
+    manage_url: str
+
+
+class SlotTakenProblem(BaseModel):
+    """The 409 body when the slot was just taken (problem+json)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    alternatives: list[SlotOut]

@@ -1,0 +1,28 @@
+"""Small helpers shared by the booking tests."""
+
+import datetime as dt
+
+import httpx
+
+PERSON = {"name": "Camille Martin", "email": "camille.martin@example.org", "consent_contact": True}
+
+
+async def free_slots(
+    client: httpx.AsyncClient, stop_id: int, demarche: str = "ameli-carte-vitale", **params
+) -> list:
+    response = await client.get(f"/v1/stops/{stop_id}/slots", params={"demarche": demarche} | params)
+    assert response.status_code == 200, response.text
+    return response.json()["slots"]
+
+
+def booking_body(stop_id: int, starts_at: str, demarches: list[str] | None = None, **person) -> dict:
+    return {
+        "stop_id": stop_id,
+        "demarches": demarches or ["ameli-carte-vitale"],
+        "starts_at": starts_at,
+        "person": PERSON | person,
+    }
+
+
+def in_days(days: float) -> str:
+    return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).date().isoformat()
