@@ -291,4 +291,13 @@ async def test_phone_screen_around_me(browser: Browser, widget_gateway: str):
     assert box is not None and box["width"] <= 375
     await shoot(page, "03-results-phone")
     assert await axe_violations(page) == []
+
+    # The slot step fits the phone screen too.
+    await widget.get_by_label("Démarche", exact=True).select_option(index=1)
+    book = widget.get_by_role("button", name="Prendre rendez-vous").first
+    await book.tap(timeout=WAIT_MS)
+    await expect(widget.locator(".fs-slot-choice").first).to_be_visible(timeout=WAIT_MS)
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 375
+    await shoot(page, "05-slots-phone")
+    assert await axe_violations(page) == []
     await context.close()
