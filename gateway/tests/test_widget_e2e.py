@@ -133,6 +133,72 @@ async def test_search_by_postcode_shows_the_real_nearest_sites(page: Page, widge
     assert await axe_violations(page) == []
 
 
+async def test_book_a_slot_end_to_end(page: Page, widget_gateway: str):
+    async with httpx.AsyncClient(base_url=widget_gateway) as api:
+        demarches = (await api.get("/v1/demarches")).json()
+        demarche = next(d for d in demarches if "on_site" in d["modalities"])
+    widget = page.locator("france-services-locator")
+    await page.goto(f"{widget_gateway}/demo")
+    await widget.get_by_label("Démarche", exact=True).select_option(demarche["code"])
+    await widget.get_by_label("Code postal ou commune").fill("23000")
+    await widget.get_by_role("button", name="Rechercher").click()
+    await expect(widget.get_by_role("status")).to_contain_text("trouvés près de", timeout=WAIT_MS)
+    card = widget.locator(".fs-card").filter(has=page.get_by_role("button", name="Prendre rendez-vous")).first
+    await expect(card.locator(".fs-slot")).to_contain_text("Prochain rendez-vous : ", timeout=WAIT_MS)
+    await shoot(page, "10-results-with-next-slot")
+    site_name = (await card.get_by_role("heading", level=4).inner_text()).split(". ", 1)[1]
+
+    # Step 1: démarche (kept from the search) and slot; the focus moves to the step's heading.
+    await card.get_by_role("button", name="Prendre rendez-vous").click()
+    assert await page.evaluate(FOCUSED_IN_WIDGET) == "Choisir la démarche et le créneau"
+    await expect(widget.get_by_label("Démarche", exact=True)).to_have_value(demarche["code"])
+    first_slot = widget.locator(".fs-slot-choice").first
+    await expect(first_slot).to_be_visible(timeout=WAIT_MS)
+    slot_time = await first_slot.inner_text()
+    await first_slot.locator("label").click()
+    await shoot(page, "11-step-slot")
+    assert await axe_violations(page) == []
+    await widget.get_by_role("button", name="Continuer").click()
+
+    # Step 2: contact details, checked before sending; errors are tied to their fields.
+    assert await page.evaluate(FOCUSED_IN_WIDGET) == "Vos coordonnées"
+    await widget.get_by_role("button", name="Continuer").click()
+    await expect(widget.get_by_role("alert")).to_have_text("Le formulaire contient 3 erreurs.")
+    name_field = widget.get_by_label("Prénom et nom")
+    await expect(name_field).to_have_attribute("aria-invalid", "true")
+    await expect(name_field).to_be_focused()
+    await expect(name_field).to_have_accessible_description(re.compile("Indiquez votre prénom et votre nom"))
+    await shoot(page, "12-step-contact-errors")
+    assert await axe_violations(page) == []
+    await name_field.fill("Camille Martin")
+    await widget.get_by_label("Adresse e-mail (facultatif)").fill("camille.martin@example.org")
+    await widget.get_by_role("checkbox").check()
+    await widget.get_by_role("button", name="Continuer").click()
+
+    # Step 3: the summary, then the confirmation with the link to manage the booking.
+    assert await page.evaluate(FOCUSED_IN_WIDGET) == "Vérifier et confirmer"
+    recap = widget.locator(".fs-recap")
+    for text in (site_name, demarche["label"], slot_time, "Camille Martin", "camille.martin@example.org"):
+        await expect(recap).to_contain_text(text)
+    await shoot(page, "13-step-confirm")
+    await widget.get_by_role("button", name="Confirmer le rendez-vous").click()
+    await expect(widget.get_by_role("heading", name="Rendez-vous confirmé")).to_be_focused(timeout=WAIT_MS)
+    manage = widget.get_by_role("link", name="Gérer mon rendez-vous (modifier ou annuler)")
+    href = await manage.get_attribute("href")
+    assert href is not None
+    await shoot(page, "14-confirmed")
+    assert await axe_violations(page) == []
+
+    # The booking really exists, as the person will see it through the link.
+    async with httpx.AsyncClient(base_url=widget_gateway) as api:
+        booking = (await api.get(f"/v1/bookings/manage/{href.rsplit('/', 1)[1]}")).json()
+    assert booking["status"] == "confirmed"
+    assert booking["person"]["name"] == "Camille Martin"
+    assert [d["code"] for d in booking["demarches"]] == [demarche["code"]]
+    assert booking["place"]["name"] == site_name
+    await expect(widget.locator(".fs-success-box")).to_contain_text(booking["id"][:8].upper())
+
+
 def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     """A plain-colour PNG: the map tiles of the local tile server."""
 
