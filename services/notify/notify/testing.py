@@ -8,6 +8,7 @@ import datetime as dt
 import email
 import email.policy
 import functools
+import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -124,6 +125,13 @@ class Mailbox:
 
     def for_recipient(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+
+def closed_port() -> int:
+    """A free port nothing listens on (yet): an SMTP server that is down."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @contextlib.asynccontextmanager

@@ -7,7 +7,7 @@ the reason is kept in the delivery log and shown to support agents, so addresses
 import re
 
 _EMAIL = re.compile(r"<?[\w.+-]+@[\w-]+(\.[\w-]+)+>?")
-_PHONE = re.compile(r"\+?\d[\d .-]{7,}\d")
+_PHONE = re.compile(r"(?:\+|\b0)\d(?:[ .-]?\d){7,}")
 
 
 def scrub(text: str) -> str:

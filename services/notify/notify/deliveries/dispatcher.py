@@ -9,6 +9,7 @@ acceptance and the record may send that message twice (its ``Message-ID`` is the
 import asyncio
 import datetime as dt
 import logging
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,8 +74,21 @@ class Dispatcher:
                 session, now=now, limit=self.settings.dispatch_batch, lease_s=self.settings.lease_s
             )
             states = await events_repo.states_of(session, list({d.booking_id for d in batch}))
-        await asyncio.gather(*(self._deliver(d, states.get(d.booking_id)) for d in batch))
+        queues: dict[tuple, list[Delivery]] = defaultdict(list)
+        for delivery in sorted(
+            batch, key=lambda d: d.created_at
+        ):  # one booking's messages on one channel go in order, one at a time
+            queues[(delivery.booking_id, delivery.channel, delivery.subscription_id)].append(delivery)
+        await asyncio.gather(
+            *(self._deliver_in_order(q, states.get(q[0].booking_id)) for q in queues.values())
+        )
         return queued + len(batch)
+
+    async def _deliver_in_order(
+        self, deliveries: list[Delivery], state: tuple[str, dt.datetime] | None
+    ) -> None:
+        for delivery in deliveries:
+            await self._deliver(delivery, state)
 
     async def _deliver(self, delivery: Delivery, state: tuple[str, dt.datetime] | None) -> None:
         async with self._parallel:
