@@ -126,3 +126,18 @@ async def http_standin() -> AsyncIterator[HttpStandIn]:
     async with serve_http(standin.app()) as base_url:
         standin.base_url = base_url
         yield standin
+
+
+@pytest.fixture
+def agent_headers():  # noqa: ANN201
+    """``agent_headers(role, sites)``: the Authorization header of a signed agent token."""
+
+    def make(role: str = "agent", sites: list[int] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {agent_token(role, sites)}"}
+
+    return make
+
+
+@pytest.fixture
+def admin_headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}

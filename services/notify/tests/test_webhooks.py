@@ -1,0 +1,109 @@
+"""Partner webhooks: registration by administrators, signed JSON deliveries, retries, dead-letter."""
+
+import hashlib
+import hmac
+import json
+import time
+
+from fs_common.events import BookingEventType
+from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
+
+SECRET = "s3cret-partagé-avec-le-partenaire-0123456789"
+
+
+def verify(secret: str, request: dict) -> bool:
+    """What a partner does: recompute the HMAC over "timestamp.body", compare in constant time."""
+    timestamp = request["headers"]["x-fs-timestamp"]
+    expected = hmac.new(
+        secret.encode(), timestamp.encode() + b"." + request["body"], hashlib.sha256
+    ).hexdigest()
+    fresh = abs(time.time() - int(timestamp)) < 300
+    return fresh and hmac.compare_digest(request["headers"]["x-fs-signature"], f"sha256={expected}")
+
+
+async def test_registration_is_for_administrators_only(api, admin_headers, agent_headers):
+    body = {"name": "CAF", "url": "https://partenaire.example/hook", "secret": SECRET}
+    assert (await api.post("/v1/webhooks", json=body)).status_code == 401
+    response = await api.post("/v1/webhooks", json=body, headers=agent_headers("site_admin"))
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "Réservé aux administrateurs nationaux."
+    by_agent = await api.post("/v1/webhooks", json=body, headers=agent_headers("national_admin", []))
+    assert by_agent.status_code == 201
+    generated = await api.post(
+        "/v1/webhooks", json={"name": "MSA", "url": "https://msa.example/h"}, headers=admin_headers
+    )
+    assert generated.status_code == 201 and len(generated.json()["secret"]) >= 32
+    listed = (await api.get("/v1/webhooks", headers=admin_headers)).json()
+    assert [s["name"] for s in listed] == ["CAF", "MSA"]
+    assert all("secret" not in s for s in listed)
+    invalid = await api.post("/v1/webhooks", json={"name": "X", "url": "pas une url"}, headers=admin_headers)
+    assert invalid.status_code == 422
+    gone = await api.delete(f"/v1/webhooks/{by_agent.json()['id']}", headers=admin_headers)
+    assert gone.status_code == 204
+    assert [s["active"] for s in (await api.get("/v1/webhooks", headers=admin_headers)).json()] == [
+        False,
+        True,
+    ]
+
+
+async def test_events_are_posted_signed_and_retried(
+    settings, api, admin_headers, smtp, http_standin, redis_client, sessionmaker
+):
+    _, port = smtp
+    settings = settings.model_copy(update={"smtp_port": port})
+    registered = await api.post(
+        "/v1/webhooks",
+        json={"name": "CAF", "url": f"{http_standin.base_url}/hooks/caf", "secret": SECRET},
+        headers=admin_headers,
+    )
+    assert registered.status_code == 201
+    http_standin.statuses = [500]  # the partner fails once
+    created = event(BookingEventType.created, snapshot())
+    async with running(settings):
+        await publish(redis_client, settings.stream, created)
+        failed, delivered = await http_standin.wait_for(2)
+
+        async def sent() -> bool:
+            rows = await delivery_rows(sessionmaker)
+            return {(r.channel, r.status) for r in rows} == {("email", "sent"), ("webhook", "sent")}
+
+        await wait_until(sent)
+    assert (failed["status"], delivered["status"]) == (500, 200)
+    assert verify(SECRET, delivered)
+    assert not verify("une autre clé", delivered)
+    headers = delivered["headers"]
+    assert headers["x-fs-event"] == "booking.created"
+    assert headers["x-fs-delivery"] == failed["headers"]["x-fs-delivery"]  # same id on every attempt
+    assert headers["content-type"] == "application/json"
+    body = json.loads(delivered["body"])
+    assert body["id"] == str(created.id) and body["type"] == "booking.created"
+    assert body["booking"]["booking_id"] == str(created.booking.booking_id)
+    assert "contact" not in body["booking"] and "manage_url" not in body["booking"]  # no personal data
+    (webhook,) = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
+    assert webhook.attempts == 2
+
+
+async def test_a_partner_down_for_good_ends_in_dead_letter(
+    settings, api, admin_headers, smtp, http_standin, redis_client, sessionmaker
+):
+    _, port = smtp
+    settings = settings.model_copy(update={"smtp_port": port})
+    await api.post(
+        "/v1/webhooks",
+        json={"name": "CAF", "url": f"{http_standin.base_url}/hooks/caf", "secret": SECRET},
+        headers=admin_headers,
+    )
+    http_standin.statuses = [503] * settings.max_attempts
+    async with running(settings):
+        await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
+
+        async def dead():  # noqa: ANN202
+            rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
+            return rows and rows[0].status == "dead" and rows[0]
+
+        row = await wait_until(dead)
+    assert len(http_standin.requests) == settings.max_attempts == row.attempts
+    assert (
+        row.last_error == f"Abandon après {row.attempts} tentatives. Dernière erreur : partenaire : HTTP 503"
+    )
