@@ -24,6 +24,7 @@ PREPARE: list[list[str]] = [
 PROCESSES: list[tuple[str, list[str]]] = [
     ("locator", ["uvicorn", "locator.main:create_app", "--factory", "--host", HOST, "--port", "8001"]),
     ("booking", ["uvicorn", "booking.main:create_app", "--factory", "--host", HOST, "--port", "8002"]),
+    ("booking-relay", ["booking", "relay"]),
     ("notify", ["uvicorn", "notify.main:create_app", "--factory", "--host", HOST, "--port", "8003"]),
     (
         "gateway",

@@ -1,11 +1,23 @@
-"""``booking`` command: database migrations and the service's jobs."""
+"""``booking`` command: database migrations and the service's jobs (outbox relay, retention)."""
 
+import asyncio
+import contextlib
+import signal
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Annotated
 
+import httpx
+import redis.asyncio as redis
 import typer
 
-from booking.config import get_settings
+from booking.agendas.service import sync_sites
+from booking.clients.locator import LocatorClient
+from booking.config import BookingSettings, get_settings
+from booking.events.relay import Relay
 from fs_common.databases import create_and_migrate
+from fs_common.db import create_engine, make_sessionmaker
+from fs_common.logs import configure_logging
 
 app = typer.Typer(help="France Services booking service.", no_args_is_help=True)
 SERVICE_DIR = Path(__file__).resolve().parent.parent
@@ -13,9 +25,66 @@ SERVICE_DIR = Path(__file__).resolve().parent.parent
 
 @app.command()
 def migrate() -> None:
-    """Create the database if needed and run the migrations."""
+    """Create the database if needed and run the migrations (the starter catalogue is one of them)."""
     create_and_migrate(SERVICE_DIR, get_settings().database_url)
     typer.echo("booking: database migrated", err=True)
+
+
+def _stop_on_signals() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+@app.command()
+def relay() -> None:
+    """Publish the outbox to the Redis Stream until stopped (Ctrl-C or SIGTERM)."""
+    settings = get_settings()
+    configure_logging("booking-relay", settings.log_level, settings.log_json)
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url, pool_size=2)
+        client = redis.from_url(settings.redis_url, socket_connect_timeout=2, socket_timeout=5)
+        try:
+            await Relay(
+                make_sessionmaker(engine),
+                client,
+                settings.events_stream,
+                batch_size=settings.relay_batch_size,
+                interval_s=settings.relay_interval_s,
+            ).run(_stop_on_signals())
+        finally:
+            await client.aclose()
+            await engine.dispose()
+
+    asyncio.run(main())
+
+
+@app.command("sync-agendas")
+def sync_agendas(
+    departement: Annotated[str | None, typer.Option(help="Only this département, e.g. 23")] = None,
+) -> None:
+    """Create the agenda of every site known to the locator's API (sites already known are kept)."""
+    settings = get_settings()
+
+    async def main() -> int:
+        engine = create_engine(settings.database_url, pool_size=2)
+        async with _locator(settings) as locator:
+            try:
+                async with make_sessionmaker(engine)() as session, session.begin():
+                    return await sync_sites(session, locator, settings, departement)
+            finally:
+                await engine.dispose()
+
+    typer.echo(f"booking: {asyncio.run(main())} agendas created", err=True)
+
+
+@contextlib.asynccontextmanager
+async def _locator(settings: BookingSettings) -> AsyncIterator[LocatorClient]:
+    async with httpx.AsyncClient(base_url=settings.locator_url, timeout=settings.locator_timeout_s) as http:
+        yield LocatorClient(http, cache_ttl_s=settings.locator_cache_ttl_s)
 
 
 @app.callback()

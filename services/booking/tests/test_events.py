@@ -1,0 +1,172 @@
+import asyncio
+import contextlib
+import datetime as dt
+import shutil
+import tempfile
+import uuid
+
+import pytest
+import redis.asyncio as redis
+from sqlalchemy import text
+
+from booking.events.relay import Relay
+from fs_common import testing
+from fs_common.events import BookingEvent
+
+from .conftest import free_port
+from .helpers import booking_body, free_slots, in_days
+
+
+async def _stream_events(client: redis.Redis, stream: str) -> list[BookingEvent]:
+    entries = await client.xrange(stream)
+    return [BookingEvent.model_validate_json(fields[b"event"]) for _, fields in entries]
+
+
+async def test_every_change_publishes_one_complete_event(
+    booking_client, booking_app, booking_settings, stop_agenda
+):
+    agenda = await stop_agenda(demarches=["ants-passeport", "caf-rsa"])
+    day, other = in_days(3), in_days(4)
+    first = (
+        await free_slots(booking_client, agenda["stop_id"], "ants-passeport", **{"from": day, "to": day})
+    )[0]
+    second = (
+        await free_slots(booking_client, agenda["stop_id"], "ants-passeport", **{"from": other, "to": other})
+    )[0]
+    body = booking_body(agenda["stop_id"], first["starts_at"], ["ants-passeport"], phone="06 12 34 56 78")
+    created = (await booking_client.post("/v1/bookings", json=body)).json()
+    moved = (
+        await booking_client.post(
+            f"/v1/bookings/manage/{created['manage_token']}/reschedule",
+            json={"starts_at": second["starts_at"]},
+        )
+    ).json()
+    await booking_client.post(f"/v1/bookings/manage/{moved['manage_token']}/cancel")
+
+    client = redis.from_url(booking_settings.redis_url)
+    relay = Relay(booking_app.state.sessionmaker, client, booking_settings.events_stream)
+    while await relay.publish_pending():
+        pass
+    try:
+        events = [
+            e
+            for e in await _stream_events(client, booking_settings.events_stream)
+            if str(e.booking.booking_id) == created["id"]
+        ]
+    finally:
+        await client.aclose()
+    assert [e.type.value for e in events] == ["booking.created", "booking.rescheduled", "booking.cancelled"]
+    assert len({e.id for e in events}) == 3 and all(e.version == 1 for e in events)
+    created_event, moved_event, cancelled_event = events
+    snapshot = created_event.booking
+    assert snapshot.place.name == agenda["name"] and snapshot.place.address == agenda["address"]
+    assert snapshot.place.timezone == "Europe/Paris" and snapshot.place.stop_id == agenda["stop_id"]
+    assert snapshot.place.opening_hours_text
+    assert snapshot.demarches[0].code == "ants-passeport" and snapshot.demarches[0].documents
+    assert snapshot.contact.name == "Camille Martin" and snapshot.contact.phone == "06 12 34 56 78"
+    assert snapshot.contact.email and snapshot.contact.consent_contact is True
+    assert snapshot.manage_url == created["manage_url"]
+    assert snapshot.starts_at == dt.datetime.fromisoformat(first["starts_at"])
+    assert moved_event.booking.manage_url == moved["manage_url"]
+    assert moved_event.booking.previous_starts_at == dt.datetime.fromisoformat(first["starts_at"])
+    assert cancelled_event.booking.manage_url is None
+    assert cancelled_event.booking.status == "cancelled" and cancelled_event.booking.cancelled_by == "person"
+
+
+@contextlib.asynccontextmanager
+async def throwaway_redis(port: int, directory: str):
+    """A redis-server of our own (never the shared one), persisting to ``directory``."""
+    command = [
+        shutil.which("redis-server") or "redis-server",
+        "--port", str(port), "--bind", "127.0.0.1", "--dir", directory,
+        "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+    ]  # fmt: skip
+    process = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
+    )
+    client = redis.from_url(f"redis://127.0.0.1:{port}/0")
+    try:
+        for _ in range(100):
+            with contextlib.suppress(Exception):
+                await client.ping()
+                break
+            await asyncio.sleep(0.05)
+        yield process
+    finally:
+        await client.aclose()
+        if process.returncode is None:
+            process.terminate()
+            await process.wait()
+
+
+async def _wait_for(predicate, within_s: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within_s
+    while not await predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail("the condition did not hold in time")
+        await asyncio.sleep(0.05)
+
+
+async def test_events_wait_in_the_outbox_while_redis_is_down(booking_client, booking_app, stop_agenda):
+    agenda = await stop_agenda()
+    day = in_days(6)
+    slots = await free_slots(booking_client, agenda["stop_id"], **{"from": day, "to": day})
+    port = free_port()
+    stream = testing.test_key_prefix("booking") + f"relay-{uuid.uuid4().hex[:6]}"
+    client = redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5, socket_timeout=1)
+    relay = Relay(booking_app.state.sessionmaker, client, stream, interval_s=0.05, max_pause_s=0.2)
+    stop = asyncio.Event()
+    ours: set[str] = set()
+
+    async def published() -> list[tuple[str, str]]:
+        return [
+            (e.type.value, str(e.booking.booking_id))
+            for e in await _stream_events(client, stream)
+            if str(e.booking.booking_id) in ours
+        ]
+
+    async def book(slot: dict) -> dict:
+        response = await booking_client.post(
+            "/v1/bookings", json=booking_body(agenda["stop_id"], slot["starts_at"])
+        )
+        assert response.status_code == 201
+        ours.add(response.json()["id"])
+        return response.json()
+
+    with tempfile.TemporaryDirectory() as directory:
+        async with throwaway_redis(port, directory) as server:
+            task = asyncio.create_task(relay.run(stop))
+            a = await book(slots[0])
+            await _wait_for(lambda: _has(published, [("booking.created", a["id"])]))
+            server.terminate()
+            await server.wait()
+            b = await book(slots[1])
+            await booking_client.post(f"/v1/bookings/manage/{a['manage_token']}/cancel")
+            await asyncio.sleep(0.5)  # the relay tries, fails, and keeps the events
+            async with booking_app.state.engine.connect() as conn:
+                waiting = await conn.scalar(
+                    text(
+                        "SELECT count(*) FROM outbox WHERE published_at IS NULL "
+                        "AND payload->'booking'->>'booking_id' IN (:a, :b)"
+                    ),
+                    {"a": a["id"], "b": b["id"]},
+                )
+            assert waiting == 2
+            assert not task.done()
+        async with throwaway_redis(port, directory):
+            expected = [
+                ("booking.created", a["id"]),
+                ("booking.created", b["id"]),
+                ("booking.cancelled", a["id"]),
+            ]
+            await _wait_for(lambda: _has(published, expected))
+            stop.set()
+            await task
+            assert await published() == expected, "one event per change, none lost, none doubled"
+    await client.aclose()
+
+
+async def _has(published, expected: list) -> bool:
+    with contextlib.suppress(Exception):
+        return await published() == expected
+    return False
