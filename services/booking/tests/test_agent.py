@@ -1,0 +1,118 @@
+import datetime as dt
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import text
+
+from .helpers import booking_body, free_slots, in_days
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def _day_with_bookings(booking_client, stop_agenda) -> tuple[dict, str, list[dict]]:
+    agenda = await stop_agenda(rules=[{"weekdays": [0, 1, 2, 3, 4, 5, 6], "ranges": [["09:00", "12:00"]]}])
+    day = in_days(3)
+    slots = await free_slots(booking_client, agenda["stop_id"], **{"from": day, "to": day})
+    made = []
+    for slot, name in ((slots[4], "Dominique Leroy"), (slots[0], "Camille Martin")):
+        body = booking_body(agenda["stop_id"], slot["starts_at"], name=name) | {
+            "note": "Besoin d'un interprète"
+        }
+        made.append((await booking_client.post("/v1/bookings", json=body)).json())
+    return agenda, day, made
+
+
+async def test_agent_gets_the_day_of_their_site_in_json_and_csv(booking_client, stop_agenda, make_token):
+    agenda, day, made = await _day_with_bookings(booking_client, stop_agenda)
+    headers = bearer(make_token("agent", [agenda["site_id"]]))
+    url = f"/v1/agent/sites/{agenda['site_id']}/bookings"
+    response = await booking_client.get(url, params={"date": day}, headers=headers)
+    assert response.status_code == 200, response.text
+    day_list = response.json()
+    assert [b["person"]["name"] for b in day_list] == ["Camille Martin", "Dominique Leroy"]
+    assert day_list[0]["note"] == "Besoin d'un interprète"
+    other_day = await booking_client.get(url, params={"date": in_days(9)}, headers=headers)
+    assert other_day.json() == []
+    csv = await booking_client.get(url, params={"date": day, "format": "csv"}, headers=headers)
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.lstrip("\ufeff").splitlines()
+    assert lines[0].startswith("début;fin;statut;nom")
+    assert len(lines) == 3 and "Camille Martin" in lines[1] and "confirmé" in lines[1]
+    by_accept = await booking_client.get(url, params={"date": day}, headers=headers | {"Accept": "text/csv"})
+    assert by_accept.text == csv.text
+
+
+async def test_only_a_valid_token_of_that_site_opens_its_bookings(booking_client, stop_agenda, make_token):
+    agenda, day, _ = await _day_with_bookings(booking_client, stop_agenda)
+    url = f"/v1/agent/sites/{agenda['site_id']}/bookings"
+    params = {"date": day}
+    other_site = await booking_client.get(url, params=params, headers=bearer(make_token("agent", [1])))
+    assert other_site.status_code == 403 and "habilité" in other_site.json()["detail"]
+    expired = make_token("agent", [agenda["site_id"]], expires_in=dt.timedelta(minutes=-1))
+    response = await booking_client.get(url, params=params, headers=bearer(expired))
+    assert response.status_code == 401 and "expiré" in response.json()["detail"]
+    forged = make_token("national_admin", [agenda["site_id"]], key=Ed25519PrivateKey.generate())
+    assert (await booking_client.get(url, params=params, headers=bearer(forged))).status_code == 401
+    assert (await booking_client.get(url, params=params)).status_code == 401
+    national = await booking_client.get(url, params=params, headers=bearer(make_token("national_admin")))
+    assert national.status_code == 200 and len(national.json()) == 2
+
+
+async def test_agent_status_updates_write_events_and_free_the_place(
+    booking_client, stop_agenda, make_token, booking_app
+):
+    agenda, day, (first, second) = await _day_with_bookings(booking_client, stop_agenda)
+    headers = bearer(make_token("site_admin", [agenda["site_id"]]))
+    honoured = await booking_client.patch(
+        f"/v1/agent/bookings/{first['id']}", json={"status": "honoured"}, headers=headers
+    )
+    assert honoured.status_code == 200 and honoured.json()["status"] == "honoured"
+    stranger = bearer(make_token("agent", [1]))
+    refused = await booking_client.patch(
+        f"/v1/agent/bookings/{second['id']}", json={"status": "no_show"}, headers=stranger
+    )
+    assert refused.status_code == 403
+    cancelled = await booking_client.patch(
+        f"/v1/agent/bookings/{second['id']}", json={"status": "cancelled_by_site"}, headers=headers
+    )
+    assert cancelled.json()["status"] == "cancelled_by_site" and cancelled.json()["cancelled_by"] == "site"
+    again = await booking_client.patch(
+        f"/v1/agent/bookings/{second['id']}", json={"status": "honoured"}, headers=headers
+    )
+    assert again.status_code == 409
+    slots = await free_slots(booking_client, agenda["stop_id"], **{"from": day, "to": day})
+    assert next(s for s in slots if s["starts_at"] == second["starts_at"])["remaining"] == 2
+    async with booking_app.state.engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT type, payload->'booking'->>'status', payload->'booking'->>'cancelled_by' FROM outbox "
+                "WHERE payload->'booking'->>'booking_id' IN (:a, :b) ORDER BY seq"
+            ),
+            {"a": first["id"], "b": second["id"]},
+        )
+        assert [tuple(r) for r in rows] == [
+            ("booking.created", "confirmed", None),
+            ("booking.created", "confirmed", None),
+            ("booking.status_changed", "honoured", None),
+            ("booking.cancelled", "cancelled_by_site", "site"),
+        ]
+
+
+async def test_agents_edit_their_agenda_but_not_another_sites(booking_client, stop_agenda, make_token):
+    agenda = await stop_agenda()
+    url = f"/v1/agent/agendas/{agenda['id']}"
+    stranger = await booking_client.patch(url, json={"capacity": 3}, headers=bearer(make_token("agent", [1])))
+    assert stranger.status_code == 403
+    mine = await booking_client.patch(
+        url,
+        json={"capacity": 3, "buffer_minutes": 15, "demarches": ["caf-rsa"]},
+        headers=bearer(make_token("agent", [agenda["site_id"]])),
+    )
+    assert (
+        mine.status_code == 200 and mine.json()["capacity"] == 3 and mine.json()["demarches"] == ["caf-rsa"]
+    )
+    unknown = await booking_client.patch(
+        url, json={"demarches": ["nope"]}, headers=bearer(make_token("agent", [agenda["site_id"]]))
+    )
+    assert unknown.status_code == 422
