@@ -17,6 +17,7 @@ from locator.geocoding.router import router as geocoding_router
 from locator.itineraries.router import admin_router as itineraries_admin_router
 from locator.itineraries.router import router as itineraries_router
 from locator.sites.router import router as sites_router
+from locator.travel import OsrmClient
 
 
 def create_app(settings: LocatorSettings | None = None) -> FastAPI:
@@ -32,9 +33,16 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
         app.state.ban = (
             BanClient(app.state.geocoder_http, settings.geocoder_url) if settings.geocoder_url else None
         )
+        app.state.routing_http = httpx.AsyncClient(timeout=settings.routing_timeout_s)
+        app.state.routing = (
+            OsrmClient(app.state.routing_http, settings.routing_url, settings.routing_profile)
+            if settings.routing_url
+            else None
+        )
         try:
             yield
         finally:
+            await app.state.routing_http.aclose()
             await app.state.geocoder_http.aclose()
             await app.state.engine.dispose()
 

@@ -38,7 +38,8 @@ The speed depends on the origin only, so for one commune the time grows with the
 site is also the quickest one to reach. Every figure is a setting (``LOCATOR_TRAVEL_*``).
 
 With a routing engine (``LOCATOR_ROUTING_URL``, OSRM's HTTP API), coverage asks it the road durations
-from each commune to its few nearest sites (``/table/v1/driving/``) and adds ``fixed_minutes``.
+from each commune to its few nearest sites (``/table/v1/driving/``) and adds ``fixed_minutes``; the
+nearest search does the same from the searched point to its results.
 """
 
 import math

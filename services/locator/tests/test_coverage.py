@@ -11,10 +11,7 @@ import asyncio
 import io
 import json
 import math
-import threading
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -271,66 +268,9 @@ async def test_map_png_has_the_asked_size_and_colours_delta_beyond_30(territory)
     assert close_to(image.getpixel(empty), "#ffffff")
 
 
-class OsrmStandIn(BaseHTTPRequestHandler):
-    """A local OSRM answering ``/table/v1/driving/`` in OSRM's format: every road is 1.2 × the
-    straight line driven at 15 m/s; no road reaches east of 0.7° (Foxtrot, 85 km, is an island)."""
-
-    requests: list[str] = []
-
-    def log_message(self, *args) -> None:  # noqa: ANN002
-        pass
-
-    def reply(self, status: int, body: dict) -> None:
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def do_GET(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        OsrmStandIn.requests.append(self.path)
-        prefix = "/table/v1/driving/"
-        if not url.path.startswith(prefix):
-            return self.reply(
-                400, {"code": "InvalidUrl", "message": "URL string malformed close to position 1"}
-            )
-        points = [tuple(map(float, p.split(","))) for p in url.path[len(prefix) :].split(";")]
-        query = parse_qs(url.query)
-        sources = [int(i) for i in query["sources"][0].split(";")]
-        destinations = [int(i) for i in query["destinations"][0].split(";")]
-
-        def seconds(a: tuple, b: tuple) -> float | None:
-            if max(a[0], b[0]) > 0.7:
-                return None
-            return math.radians(abs(a[0] - b[0])) * R_M * 1.2 / 15
-
-        waypoint = [{"hint": "", "distance": 0.0, "name": "", "location": list(p)} for p in points]
-        self.reply(
-            200,
-            {
-                "code": "Ok",
-                "durations": [[seconds(points[s], points[d]) for d in destinations] for s in sources],
-                "sources": [waypoint[s] for s in sources],
-                "destinations": [waypoint[d] for d in destinations],
-            },
-        )
-
-
-@pytest.fixture(scope="module")
-def osrm_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), OsrmStandIn)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    thread.join()
-
-
-async def test_routing_engine_times_replace_the_estimate(territory_url, osrm_url):
+async def test_routing_engine_times_replace_the_estimate(territory_url, osrm):
     settings = LocatorSettings(
-        database_url=territory_url, log_json=False, log_level="WARNING", routing_url=osrm_url
+        database_url=territory_url, log_json=False, log_level="WARNING", routing_url=osrm.url
     )
     async with serve_in_process(create_app(settings), "http://locator") as client:
         body = (await client.get("/v1/coverage", params={"departement": "99"})).json()
@@ -346,16 +286,16 @@ async def test_routing_engine_times_replace_the_estimate(territory_url, osrm_url
         "99006": pytest.approx(road["99006"], abs=0.051),
         "99007": None,
     }
-    table_calls = [r for r in OsrmStandIn.requests if r.startswith("/table/v1/driving/")]
+    table_calls = [r for r in osrm.requests if r.startswith("/table/v1/driving/")]
     assert table_calls and all("annotations=duration" in r for r in table_calls)
 
 
-async def test_an_engine_refusal_is_a_502_problem(territory_url, osrm_url):
+async def test_an_engine_refusal_is_a_502_problem(territory_url, osrm):
     settings = LocatorSettings(
         database_url=territory_url,
         log_json=False,
         log_level="WARNING",
-        routing_url=osrm_url,
+        routing_url=osrm.url,
         routing_profile="bicycle",
     )
     async with serve_in_process(create_app(settings), "http://locator") as client:

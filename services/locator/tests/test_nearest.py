@@ -6,7 +6,9 @@ import random
 
 import pytest
 
+from fs_common.testing import serve_in_process
 from locator.data_files import COMMUNES_CSV, SITES_CSV
+from locator.main import create_app
 
 R = 6_371_008.8
 
@@ -109,3 +111,32 @@ async def test_geojson_on_request_uses_lon_lat_order(locator_client):
     lon, lat = feature["geometry"]["coordinates"]
     assert feature["properties"]["site"]["location"] == {"lat": lat, "lon": lon}
     assert feature["properties"]["site"]["address"]["departement"] == "973"
+
+
+async def test_routing_engine_road_times_replace_the_estimate_where_it_finds_a_road(locator_settings, osrm):
+    """The OSRM stand-in finds no road east of longitude 0.7°; there the estimate stays."""
+    settings = locator_settings.model_copy(update={"routing_url": osrm.url})
+    origin = {"lat": 47.2, "lon": 0.55, "limit": 8}  # Touraine: some of the nearest sites lie east of 0.7°
+    async with serve_in_process(create_app(settings)) as client:
+        results = (await client.get("/v1/sites/nearest", params=origin)).json()["results"]
+    sources = {r["travel_time_source"] for r in results}
+    assert sources == {"routing_engine", "estimate"}
+    for r in results:
+        lon = r["site"]["location"]["lon"]
+        if lon > 0.7:
+            assert r["travel_time_source"] == "estimate"
+            continue
+        road_seconds = math.radians(abs(lon - origin["lon"])) * R * 1.2 / 15  # the stand-in's roads
+        assert r["travel_time_source"] == "routing_engine"
+        assert r["travel_time_min"] == round(3 + road_seconds / 60)
+        assert r["within_30_min"] is (3 + road_seconds / 60 <= 30)
+
+
+async def test_routing_engine_outage_keeps_the_estimate(locator_settings):
+    settings = locator_settings.model_copy(
+        update={"routing_url": "http://127.0.0.1:9", "routing_timeout_s": 0.5}
+    )
+    async with serve_in_process(create_app(settings)) as client:
+        response = await client.get("/v1/sites/nearest", params={"lat": 47.2, "lon": 0.55, "limit": 3})
+    assert response.status_code == 200
+    assert {r["travel_time_source"] for r in response.json()["results"]} == {"estimate"}

@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-import httpx
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -19,22 +18,17 @@ from locator.coverage import service
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
 from locator.coverage.service import CoverageState, Scope
 from locator.geojson import GEOJSON
-from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel
+from locator.travel import PROMISE_MINUTES, TravelModel
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Runs inside the app's lifespan, which creates the settings and the routing engine client."""
     settings: LocatorSettings = app.state.settings
-    http = httpx.AsyncClient(timeout=settings.routing_timeout_s) if settings.routing_url else None
-    engine = OsrmClient(http, settings.routing_url, settings.routing_profile) if http else None
     app.state.coverage = CoverageState(
-        TravelModel.from_settings(settings), engine, settings.routing_candidates
+        TravelModel.from_settings(settings), app.state.routing, settings.routing_candidates
     )
-    try:
-        yield
-    finally:
-        if http:
-            await http.aclose()
+    yield
 
 
 router = APIRouter(prefix="/v1/coverage", tags=["coverage"], lifespan=lifespan)

@@ -98,6 +98,7 @@ async def nearest_sites(
         radius_m=radius_km * 1000 if radius_km else None,
         open_filter=open_filter,
         now=current,
+        routing=request.app.state.routing,
     )
     answer = NearestSitesResponse(origin=origin, results=results)
     if wants_geojson(request):

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -85,7 +86,10 @@ class SiteOut(BaseModel):
 class NearestSite(BaseModel):
     site: SiteOut
     distance_m: int = Field(description="Distance à vol d'oiseau, en mètres")
-    travel_time_min: int = Field(description="Temps estimé en voiture, en minutes (méthode : voir README)")
+    travel_time_min: int = Field(description="Temps en voiture, en minutes (méthode : voir README)")
+    travel_time_source: Literal["estimate", "routing_engine"] = Field(
+        default="estimate", description="estimate : modèle documenté ; routing_engine : durée routière (OSRM)"
+    )
     within_30_min: bool = Field(description="À moins de 30 minutes : la promesse France Services")
 
 

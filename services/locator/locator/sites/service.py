@@ -1,11 +1,12 @@
 """Rules of the site search: filters, opening-time evaluation, travel time, result shaping."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fs_common.errors import NotFound
+from fs_common.errors import BadGateway, NotFound
 from locator import territories
 from locator.sites import repository
 from locator.sites.models import Site
@@ -21,9 +22,10 @@ from locator.sites.schemas import (
     day_hours,
     partner_out,
 )
-from locator.travel import PROMISE_MINUTES, configured_model, origin_territory
+from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory
 
 _BATCH = 100
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,11 @@ async def nearest_sites(
     radius_m: float | None,
     open_filter: OpenFilter | None,
     now: dt.datetime,
+    routing: OsrmClient | None = None,
 ) -> list[NearestSite]:
     """The ``limit`` nearest sites passing every filter; opening filters are applied in Python, in
-    each site's time zone, so candidates are read in distance order until enough pass."""
+    each site's time zone, so candidates are read in distance order until enough pass. With a routing
+    engine, its road times replace the estimate wherever it finds a road."""
     results: list[NearestSite] = []
     offset = 0
     model, territory = configured_model(), await origin_territory(session, lat, lon)
@@ -125,4 +129,25 @@ async def nearest_sites(
         if len(rows) < batch:
             break
         offset += batch
+    if routing is not None and results:
+        await _apply_road_times(routing, model.fixed_minutes, (lat, lon), results)
     return results
+
+
+async def _apply_road_times(
+    routing: OsrmClient, fixed_minutes: float, origin: tuple[float, float], results: list[NearestSite]
+) -> None:
+    """Road durations from the engine (plus the fixed access time); the estimate stays where the engine
+    fails or finds no road, so a routing outage never breaks the search."""
+    destinations = [(r.site.location.lat, r.site.location.lon) for r in results]
+    try:
+        (durations,) = await routing.table_minutes([origin], destinations)
+    except BadGateway:
+        logger.warning("routing engine unavailable; nearest search keeps the estimate")
+        return
+    for result, minutes in zip(results, durations, strict=True):
+        if minutes is not None:
+            total = fixed_minutes + minutes
+            result.travel_time_min = round(total)
+            result.within_30_min = total <= PROMISE_MINUTES
+            result.travel_time_source = "routing_engine"
