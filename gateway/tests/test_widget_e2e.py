@@ -49,7 +49,16 @@ FOCUSED_IN_WIDGET = """() => {
 @pytest.fixture(scope="module")
 async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str]:
     """A gateway of its own (the demo page's settings differ), in front of the shared services."""
-    app = create_gateway(gateway_settings.model_copy(update={"admin_token": ADMIN_TOKEN}))
+    # Its own Redis key prefix (under the run's, cleaned with it): the browser's anonymous calls must not
+    # use up the per-IP quota that the other gateway tests measure.
+    settings = gateway_settings.model_copy(
+        update={
+            "admin_token": ADMIN_TOKEN,
+            "redis_prefix": gateway_settings.redis_prefix + "widget:",
+            "anonymous_per_minute": 1000,
+        }
+    )
+    app = create_gateway(settings)
     app.dependency_overrides[get_widget_settings] = lambda: WidgetSettings()
     async with http_server(app) as url:
         yield url
