@@ -25,6 +25,7 @@ PROCESSES: list[tuple[str, list[str]]] = [
     ("locator", ["uvicorn", "locator.main:create_app", "--factory", "--host", HOST, "--port", "8001"]),
     ("booking", ["uvicorn", "booking.main:create_app", "--factory", "--host", HOST, "--port", "8002"]),
     ("booking-relay", ["booking", "relay"]),
+    ("booking-retention", ["booking", "anonymise", "--every", "86400"]),
     ("notify", ["uvicorn", "notify.main:create_app", "--factory", "--host", HOST, "--port", "8003"]),
     (
         "gateway",

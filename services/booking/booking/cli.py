@@ -10,11 +10,14 @@ from typing import Annotated
 import httpx
 import redis.asyncio as redis
 import typer
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.agendas.service import sync_sites
 from booking.clients.locator import LocatorClient
+from booking.clock import now
 from booking.config import BookingSettings, get_settings
 from booking.events.relay import Relay
+from booking.retention import service as retention
 from fs_common.databases import create_and_migrate
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
@@ -57,6 +60,42 @@ def relay() -> None:
             ).run(_stop_on_signals())
         finally:
             await client.aclose()
+            await engine.dispose()
+
+    asyncio.run(main())
+
+
+@app.command()
+def anonymise(
+    every: Annotated[
+        float | None, typer.Option(help="Run again every N seconds (a long-running job for make run)")
+    ] = None,
+) -> None:
+    """Anonymise bookings older than the retention period (BOOKING_RETENTION_DAYS, 2 years by default)."""
+    settings = get_settings()
+    configure_logging("booking-retention", settings.log_level, settings.log_json)
+
+    async def once(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        async with sessionmaker() as session, session.begin():
+            report = await retention.apply(session, settings, now())
+        typer.echo(
+            f"booking: {report.anonymised} bookings anonymised, {report.idempotency_purged} idempotency "
+            f"records and {report.events_purged} published events purged",
+            err=True,
+        )
+
+    async def main() -> None:
+        engine = create_engine(settings.database_url, pool_size=1)
+        stop = _stop_on_signals()
+        try:
+            await once(make_sessionmaker(engine))
+            if every:
+                while not stop.is_set():
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=every)
+                    if not stop.is_set():
+                        await once(make_sessionmaker(engine))
+        finally:
             await engine.dispose()
 
     asyncio.run(main())
