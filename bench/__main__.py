@@ -7,6 +7,7 @@ import sys
 BENCHES = {
     "locator": "nearest search through the API vs the raw PostGIS query",
     "coverage": "national 30-minute coverage (KD-tree snapshot) vs a brute force over all pairs",
+    "gateway": "GET /v1/sites/nearest through the gateway vs directly to the locator",
 }
 
 

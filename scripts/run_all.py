@@ -18,6 +18,7 @@ PREPARE: list[list[str]] = [
     ["locator", "bootstrap"],
     ["booking", "migrate"],
     ["notify", "migrate"],
+    ["gateway", "migrate"],
 ]
 
 # Long-running processes: (name, command).

@@ -1,5 +1,6 @@
 """Rate limits with the ``limits`` library (fixed windows in Redis, shared by every gateway replica)."""
 
+import asyncio
 import math
 import time
 from dataclasses import dataclass
@@ -37,21 +38,25 @@ class Limiter:
         )
         self.strategy = FixedWindowRateLimiter(self.storage)
 
+    async def _hit(self, item: RateLimitItem, identity: str) -> Verdict:
+        """What ``FixedWindowRateLimiter.hit`` does, keeping the count to tell what remains. The window's
+        end is read at the same time (a window just opened reports its full length)."""
+        key = item.key_for(identity)
+        count, expires_at = await asyncio.gather(
+            self.storage.incr(key, item.get_expiry()), self.storage.get_expiry(key)
+        )
+        reset_s = math.ceil(expires_at - time.time())
+        return Verdict(
+            allowed=count <= item.amount,
+            limit=item.amount,
+            remaining=max(0, item.amount - count),
+            reset_s=reset_s if reset_s > 0 else item.get_expiry(),
+            window_s=item.get_expiry(),
+        )
+
     async def hit(self, limits: list[tuple[RateLimitItem, str]]) -> Verdict:
-        """Counts one call against each ``(limit, identity)``; the verdict of the tightest one."""
-        verdicts = []
-        for item, identity in limits:
-            allowed = await self.strategy.hit(item, identity)
-            stats = await self.strategy.get_window_stats(item, identity)
-            verdicts.append(
-                Verdict(
-                    allowed=allowed,
-                    limit=item.amount,
-                    remaining=stats.remaining,
-                    reset_s=max(1, math.ceil(stats.reset_time - time.time())),
-                    window_s=item.get_expiry(),
-                )
-            )
+        """Counts one call against each ``(limit, identity)`` (concurrently); the tightest verdict."""
+        verdicts = await asyncio.gather(*(self._hit(item, identity) for item, identity in limits))
         refused = [v for v in verdicts if not v.allowed]
         if refused:
             return max(refused, key=lambda v: v.reset_s)

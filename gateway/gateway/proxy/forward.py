@@ -49,8 +49,12 @@ async def forward(request: Request, path: str) -> Response:
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         # A retried request must be sent again whole; others stream straight through.
         content = await request.body() if retryable else request.stream()
+    query = request.url.query
     upstream_request = upstream.client.build_request(
-        request.method, request.url.path, params=request.query_params, headers=headers, content=content
+        request.method,
+        f"{request.url.path}?{query}" if query else request.url.path,
+        headers=headers,
+        content=content,
     )
     response = await upstream.send(upstream_request, retryable=retryable)
     return StreamingResponse(
