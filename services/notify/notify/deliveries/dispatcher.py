@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -52,6 +53,7 @@ class Dispatcher:
         self.senders = senders
         self.settings = settings
         self._parallel = asyncio.Semaphore(settings.dispatch_concurrency)
+        self._envelope_sender = parseaddr(settings.smtp_sender)[1]
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -152,7 +154,9 @@ class Dispatcher:
                     sender=self.settings.smtp_sender,
                     message_id=f"<{delivery.id}@{self.settings.message_id_domain}>",
                 )
-                await self.senders.mailer.send(message)
+                await self.senders.mailer.send(
+                    sender=self._envelope_sender, recipient=delivery.recipient, message=message
+                )
             case Channel.sms:
                 if self.senders.sms is None:
                     raise TemporaryFailure("fournisseur SMS non configuré")
