@@ -86,7 +86,7 @@ def anonymise(
 
     async def main() -> None:
         engine = create_engine(settings.database_url, pool_size=1)
-        stop = _stop_on_signals()
+        stop = _stop_on_signals() if every else asyncio.Event()
         try:
             await once(make_sessionmaker(engine))
             if every:
