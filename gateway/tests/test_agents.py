@@ -43,20 +43,37 @@ async def test_login_gives_a_token_the_jwks_verifies(gateway: httpx.AsyncClient,
     assert agent.role == Role.agent and agent.sites == frozenset({SITE_A})
 
 
-async def test_site_scoping_through_the_gateway_and_directly(
-    gateway: httpx.AsyncClient, agent_a: str, booking_server
-):
-    token = (await _login(gateway, agent_a)).json()["access_token"]
-    bearer = {"Authorization": f"Bearer {token}"}
-    other = await gateway.get(f"/v1/agent/sites/{SITE_B}/agenda", headers=bearer)
+async def test_site_scoping_through_the_gateway_and_directly(gateway: httpx.AsyncClient, cli, booking_server):
+    near = await gateway.get("/v1/help-near-me", params={"q": "23000", "demarche": "caf-rsa", "limit": 10})
+    site_a, site_b = [
+        r for r in near.json()["results"] if r["type"] == "site" and r["booking"] == "available"
+    ][:2]
+    starts_at = site_b["next_slot"]["starts_at"]
+    person = {"name": "Camille Test", "email": "camille@example.org"}
+    booked = await gateway.post(
+        "/v1/bookings",
+        json={"site_id": site_b["id"], "demarches": ["caf-rsa"], "starts_at": starts_at, "person": person},
+        headers={"Idempotency-Key": "gateway-scoping-test-0001"},
+    )
+    assert booked.status_code == 201, booked.text
+    tokens = {}
+    for name, site in (("a", site_a), ("b", site_b)):
+        email = f"scope-{name}@fs-test.example"
+        env = {"GATEWAY_AGENT_PASSWORD": PASSWORD}
+        await asyncio.to_thread(cli, "create-agent", "--email", email, "--sites", str(site["id"]), env=env)
+        tokens[name] = {"Authorization": f"Bearer {(await _login(gateway, email)).json()['access_token']}"}
+    day_b = f"/v1/agent/sites/{site_b['id']}/bookings?date={starts_at[:10]}"
+
+    other = await gateway.get(day_b, headers=tokens["a"])
     assert other.status_code == 403, other.text
     assert other.headers["content-type"] == "application/problem+json"
+    own = await gateway.get(day_b, headers=tokens["b"])
+    assert own.status_code == 200, own.text
+    assert booked.json()["id"] in [b["id"] for b in own.json()]
     async with httpx.AsyncClient(base_url=booking_server.url) as booking:
-        direct = await booking.get(f"/v1/agent/sites/{SITE_B}/agenda", headers=bearer)
-        assert direct.status_code == 403
-        assert (await booking.get(f"/v1/agent/sites/{SITE_A}/agenda")).status_code == 401
-    own = await gateway.get(f"/v1/agent/sites/{SITE_A}/agenda", headers=bearer)
-    assert own.status_code != 403 and own.status_code < 500, own.text
+        assert (await booking.get(day_b, headers=tokens["a"])).status_code == 403
+        assert (await booking.get(day_b)).status_code == 401
+        assert (await booking.get(day_b, headers=tokens["b"])).status_code == 200
 
 
 async def test_expired_or_forged_tokens_are_refused(gateway: httpx.AsyncClient, booking_server):
