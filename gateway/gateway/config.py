@@ -2,7 +2,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
 from fs_common.settings import ServiceSettings
@@ -57,6 +57,11 @@ class GatewaySettings(ServiceSettings):
     oidc_client_id: str = Field(default="", description="Our client id: the audience of its ID tokens")
     oidc_role_claim: str = "fs_role"
     oidc_sites_claim: str = "fs_sites"
+
+    @field_validator("public_origins")
+    @classmethod
+    def _origins(cls, values: list[str]) -> list[str]:
+        return [v.strip().rstrip("/").lower() for v in values]
 
 
 @lru_cache
