@@ -1,0 +1,175 @@
+"""Booking: slot search and booking throughput through a real HTTP server, on a throw-away database.
+
+1. Slot search over 60 days for one site with two desks offering the 25 démarches of the starter
+   catalogue: p50/p99 of the server time (measured inside the ASGI app) and as the client sees it.
+   Target (issue 3): p50 under 20 ms.
+2. Booking throughput on distinct slots with 32 concurrent clients (``POST /v1/bookings``: idempotency
+   claim, agenda rules, capacity rows under lock, booking row, outbox event, commit), next to a bare
+   ``INSERT`` of the same booking rows into a copy of the table over 32 connections, and the ratio.
+"""
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+
+import asyncpg
+import httpx
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from bench.harness import LoadResult, closed_loop
+from booking.cli import SERVICE_DIR
+from booking.config import BookingSettings
+from booking.main import create_app
+from fs_common.databases import create_and_migrate, drop_database
+from fs_common.testing import PG_BASE, RUN_ID, http_server
+
+SEARCH_SITE, BOOKING_SITE = 1, 2
+CLIENTS = 32
+BOOKINGS = 2000
+SEARCHES = 400
+WEEK_HOURS = [
+    {"weekdays": [0, 1, 2, 3, 4], "ranges": [["08:30", "12:00"], ["13:30", "17:30"]]},
+    {"weekdays": [5], "ranges": [["09:00", "12:00"]]},
+]
+ALL_DAY = [{"weekdays": [0, 1, 2, 3, 4, 5, 6], "ranges": [["00:00", "24:00"]]}]
+
+
+class ServerTimer:
+    """Wraps the app: how long each request spends inside it (milliseconds)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.samples: list[float] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.samples.append((time.perf_counter() - start) * 1000)
+
+    def take(self) -> LoadResult:
+        samples, self.samples = self.samples, []
+        return LoadResult(len(samples), 1.0, samples)
+
+
+async def _agendas(dsn: str) -> None:
+    conn = await asyncpg.connect(dsn)
+    try:
+        for site_id, rules in ((SEARCH_SITE, WEEK_HOURS), (BOOKING_SITE, ALL_DAY)):
+            await conn.execute(
+                """INSERT INTO agenda (site_id, name, address, timezone, departement, opening_hours_text,
+                       rules, capacity, slot_minutes, buffer_minutes, min_notice_minutes, horizon_days,
+                       closed_on_public_holidays, source)
+                   VALUES ($1, $2, '2 place Bonnyaud, 23000 Guéret', 'Europe/Paris', '23', NULL, $3::jsonb,
+                       2, 15, 0, 120, 60, true, 'locator')""",
+                site_id,
+                f"France services de banc d'essai {site_id}",
+                json.dumps(rules),
+            )
+    finally:
+        await conn.close()
+
+
+async def _bare_insert(dsn: str) -> LoadResult:
+    """The same booking rows, one INSERT per row into a copy of the table, 32 connections."""
+    setup = await asyncpg.connect(dsn)
+    try:
+        await setup.execute("CREATE TABLE booking_bare (LIKE booking INCLUDING ALL)")
+        rows = await setup.fetch("SELECT * FROM booking WHERE site_id = $1", BOOKING_SITE)
+    finally:
+        await setup.close()
+    columns = list(rows[0].keys())
+    statement = (
+        f"INSERT INTO booking_bare ({', '.join(columns)}) "
+        f"VALUES ({', '.join(f'${i + 1}' for i in range(len(columns)))})"
+    )
+    pool = await asyncpg.create_pool(dsn, min_size=CLIENTS, max_size=CLIENTS)
+    try:
+
+        async def insert(i: int) -> None:
+            await pool.execute(statement, *rows[i].values())
+
+        return await closed_loop(insert, concurrency=CLIENTS, total=len(rows), warmup=0)
+    finally:
+        await pool.close()
+
+
+def _cycle(items: list[str]) -> Callable[[int], str]:
+    return lambda i: items[i % len(items)]
+
+
+async def main() -> None:
+    url = f"{PG_BASE}/fs_bench_{RUN_ID}_booking"
+    dsn = url.replace("postgresql+asyncpg", "postgresql")
+    await asyncio.to_thread(create_and_migrate, SERVICE_DIR, url)
+    try:
+        await _agendas(dsn)
+        settings = BookingSettings(
+            database_url=url, log_json=False, log_level="WARNING", db_pool_size=CLIENTS
+        )
+        timer = ServerTimer(create_app(settings))
+        async with http_server(timer) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:  # type: ignore[arg-type]
+            codes = [d["code"] for d in (await client.get("/v1/demarches")).json()]
+            await _search_bench(client, timer, _cycle(codes))
+            await _booking_bench(client, dsn)
+    finally:
+        await drop_database(url)
+
+
+async def _search_bench(
+    client: httpx.AsyncClient, timer: ServerTimer, demarche: Callable[[int], str]
+) -> None:
+    sizes = []
+
+    async def search(i: int) -> None:
+        response = await client.get(f"/v1/sites/{SEARCH_SITE}/slots", params={"demarche": demarche(i)})
+        response.raise_for_status()
+        sizes.append(len(response.json()["slots"]))
+
+    client_side = await closed_loop(search, concurrency=1, total=SEARCHES, warmup=25)
+    server = timer.take()
+    server.latencies_ms = server.latencies_ms[25 + 1 :]  # warm-up (and the catalogue call) left out
+    print(f"slot search, 60 days, 2 desks, 25 démarches offered ({min(sizes)}–{max(sizes)} free starts)")
+    print(
+        f"  server time   p50 {server.percentile(50):7.2f} ms   p99 {server.percentile(99):7.2f} ms"
+        "   (target: p50 under 20 ms)"
+    )
+    print(
+        f"  client-side   p50 {client_side.percentile(50):7.2f} ms   p99 {client_side.percentile(99):7.2f} ms"
+    )
+
+
+async def _booking_bench(client: httpx.AsyncClient, dsn: str) -> None:
+    slots = (
+        await client.get(f"/v1/sites/{BOOKING_SITE}/slots", params={"demarche": "ameli-carte-vitale"})
+    ).json()["slots"]
+    starts = [s["starts_at"] for s in slots[::2]]  # 20-minute démarche on 15-minute units: never overlapping
+    assert len(starts) >= BOOKINGS + 20, len(starts)
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    async with httpx.AsyncClient(base_url=str(client.base_url), timeout=60, limits=limits) as pool:
+
+        async def book(i: int) -> None:
+            response = await pool.post(
+                "/v1/bookings",
+                json={
+                    "site_id": BOOKING_SITE,
+                    "demarches": ["ameli-carte-vitale"],
+                    "starts_at": starts[i],
+                    "person": {"name": "Camille Martin", "email": "camille@example.org"},
+                },
+                headers={"Idempotency-Key": f"bench-{i:06d}"},
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"booking failed: {response.status_code} {response.text}")
+
+        api = await closed_loop(lambda i: book(i + 20), concurrency=CLIENTS, total=BOOKINGS, warmup=0)
+    bare = await _bare_insert(dsn)
+    print(f"bookings on distinct slots, {CLIENTS} concurrent clients")
+    print("  " + api.line("POST /v1/bookings (HTTP, full rules)"))
+    print("  " + bare.line("bare INSERT of the same rows"))
+    print(f"  ratio: the API books at {api.rate / bare.rate:.1%} of the bare INSERT rate")
