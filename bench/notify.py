@@ -7,7 +7,6 @@ SMTP server (aiosmtpd in its own process) in the same run.
 import asyncio
 import datetime as dt
 import os
-import subprocess
 import sys
 import time
 import uuid
@@ -66,8 +65,8 @@ async def through_notify(url: str, smtp_port: int) -> LoadResult:
         "NOTIFY_LOG_LEVEL": "WARNING",
     }
     workers = [
-        subprocess.Popen([_bin("notify"), "consume"], env=env),  # noqa: S603
-        subprocess.Popen([_bin("notify"), "dispatch"], env=env),  # noqa: S603
+        await asyncio.create_subprocess_exec(_bin("notify"), "consume", env=env),
+        await asyncio.create_subprocess_exec(_bin("notify"), "dispatch", env=env),
     ]
     client = redis.from_url(REDIS_BASE)
     engine = create_engine(url, pool_size=2)
@@ -75,7 +74,7 @@ async def through_notify(url: str, smtp_port: int) -> LoadResult:
     try:
         start = dt.datetime.now(dt.UTC)
         await publish(client, stream, *(event(BookingEventType.created, snapshot()) for _ in range(WARMUP)))
-        while await _sent(sessionmaker, start) < WARMUP:
+        while await _sent(sessionmaker, start) < WARMUP:  # noqa: ASYNC110 (polling the database)
             await asyncio.sleep(0.1)
         burst_start = dt.datetime.now(dt.UTC)
         occurred = dt.datetime.now(dt.UTC)
@@ -107,7 +106,7 @@ async def through_notify(url: str, smtp_port: int) -> LoadResult:
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=10)
+            await worker.wait()
         await client.delete(stream)
         await client.aclose()
         await engine.dispose()
@@ -151,17 +150,8 @@ async def main() -> None:
     url = f"{PG_BASE}/fs_bench_{RUN_ID}_notify"
     await asyncio.to_thread(create_and_migrate, SERVICE_DIR, url)
     smtp_port = free_port()
-    server = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-c",
-            "aiosmtpd.handlers.Sink",
-            "-l",
-            f"127.0.0.1:{smtp_port}",
-        ]
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{smtp_port}"
     )
     try:
         await _wait_port(smtp_port)
@@ -171,7 +161,7 @@ async def main() -> None:
         notify = await through_notify(url, smtp_port)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        await server.wait()
         await drop_database(url)
     print(f"{EVENTS} confirmation e-mails (text, HTML and ICS) to a local aiosmtpd:")
     print(bare_one.line("bare aiosmtplib loop, 1 connection"))

@@ -39,6 +39,40 @@ class Senders:
     sms: SmsProvider | None
 
 
+class _Recorder:
+    """Writes outcomes as they come, in one transaction for all those that finished meanwhile.
+
+    The first caller with nothing being written writes; the others wait for the write that includes
+    theirs (group commit: one fsync for many messages instead of one each).
+    """
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+        self._waiting: list[tuple[repository.Outcome, asyncio.Future[None]]] = []
+        self._writing = False
+
+    async def record(self, outcome: repository.Outcome) -> None:
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.append((outcome, done))
+        if not self._writing:
+            self._writing = True
+            try:
+                while self._waiting:
+                    group, self._waiting = self._waiting, []
+                    try:
+                        async with self.sessionmaker() as session, session.begin():
+                            await repository.finish_many(session, [o for o, _ in group])
+                    except Exception as exc:  # those deliveries are retried when their lease runs out
+                        for _, future in group:
+                            future.set_exception(exc)
+                    else:
+                        for _, future in group:
+                            future.set_result(None)
+            finally:
+                self._writing = False
+        await done
+
+
 class Dispatcher:
     def __init__(
         self,
@@ -54,10 +88,15 @@ class Dispatcher:
         self.settings = settings
         self._parallel = asyncio.Semaphore(settings.dispatch_concurrency)
         self._envelope_sender = parseaddr(settings.smtp_sender)[1]
+        self._recorder = _Recorder(sessionmaker)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            busy = await self.tick()
+            try:
+                busy = await self.tick()
+            except Exception as exc:  # database or network down: try again at the next poll
+                logger.error("dispatch round failed", extra={"error": type(exc).__name__})
+                busy = 0
             if not busy:
                 try:
                     await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_interval_s)
@@ -120,15 +159,9 @@ class Dispatcher:
                     status, reason = self._after_temporary(delivery, f"erreur interne ({type(exc).__name__})")
                 if status == Status.retrying:
                     retry_at = self.clock() + backoff(delivery.attempts, self.settings)
-            async with self.sessionmaker() as session, session.begin():
-                await repository.finish(
-                    session,
-                    delivery,
-                    status=status,
-                    now=self.clock(),
-                    reason=reason,
-                    next_attempt_at=retry_at,
-                )
+            await self._recorder.record(
+                repository.Outcome(delivery.id, delivery.attempts, status, reason, self.clock(), retry_at)
+            )
             if status in (Status.dead, Status.retrying):
                 logger.warning(
                     "delivery failed",

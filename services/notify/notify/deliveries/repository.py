@@ -3,8 +3,9 @@
 import datetime as dt
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from notify.deliveries.models import Delivery, Status
@@ -46,30 +47,50 @@ async def claim_due(
     return (await session.scalars(statement)).all()
 
 
-async def finish(
-    session: AsyncSession,
-    delivery: Delivery,
-    *,
-    status: Status,
-    now: dt.datetime,
-    reason: str | None = None,
-    next_attempt_at: dt.datetime | None = None,
-) -> None:
-    """Record an attempt's outcome, unless another dispatcher has taken the delivery over since."""
-    values: dict = {"status": status, "lease_until": None, "last_error": reason}
-    if status == Status.sent:
-        values["sent_at"] = now
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: uuid.UUID
+    attempts: int
+    status: Status
+    reason: str | None
+    at: dt.datetime
+    next_attempt_at: dt.datetime | None = None
+
+
+_table = Delivery.__table__  # type: ignore[attr-defined]
+_FINISH = (
+    _table.update()
+    .where(
+        _table.c.id == bindparam("o_id"),
+        _table.c.status == Status.sending,
+        _table.c.attempts == bindparam("o_attempts"),
+    )
+    .values(
+        status=bindparam("o_status"),
+        lease_until=None,
+        last_error=bindparam("o_reason"),
+        sent_at=func.coalesce(bindparam("o_sent_at"), _table.c.sent_at),
+        next_attempt_at=func.coalesce(bindparam("o_next"), _table.c.next_attempt_at),
+    )
+)
+
+
+async def finish_many(session: AsyncSession, outcomes: Sequence[Outcome]) -> None:
+    """Record attempts' outcomes (one statement, many rows), except where another dispatcher has taken
+    the delivery over since (its lease ran out)."""
     await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.id == delivery.id,
-            Delivery.status == Status.sending,
-            Delivery.attempts == delivery.attempts,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _FINISH,
+        [
+            {
+                "o_id": o.delivery_id,
+                "o_attempts": o.attempts,
+                "o_status": o.status.value,
+                "o_reason": o.reason,
+                "o_sent_at": o.at if o.status == Status.sent else None,
+                "o_next": o.next_attempt_at,
+            }
+            for o in outcomes
+        ],
     )
 
 

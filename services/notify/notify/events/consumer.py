@@ -10,7 +10,6 @@ can share the group.
 import asyncio
 import datetime as dt
 import logging
-from collections import defaultdict
 
 import redis.asyncio as redis
 from pydantic import ValidationError
@@ -37,7 +36,6 @@ class StreamConsumer:
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.name = settings.consumer_name
-        self._parallel = asyncio.Semaphore(8)
 
     async def ensure_group(self) -> None:
         try:
@@ -54,18 +52,22 @@ class StreamConsumer:
         next_claim = 0.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
-            if loop.time() >= next_claim:
-                await self.claim_abandoned()
-                next_claim = loop.time() + self.settings.claim_every_s
-            response = await self.redis.xreadgroup(
-                self.settings.consumer_group,
-                self.name,
-                {self.settings.stream: ">"},
-                count=self.settings.read_count,
-                block=self.settings.read_block_ms,
-            )
-            for _, entries in response or []:
-                await self.process(entries)
+            try:
+                if loop.time() >= next_claim:
+                    await self.claim_abandoned()
+                    next_claim = loop.time() + self.settings.claim_every_s
+                response = await self.redis.xreadgroup(
+                    self.settings.consumer_group,
+                    self.name,
+                    {self.settings.stream: ">"},
+                    count=self.settings.read_count,
+                    block=self.settings.read_block_ms,
+                )
+                for _, entries in response or []:
+                    await self.process(entries)
+            except (redis.RedisError, OSError) as exc:  # what was read stays pending, reclaimed later
+                logger.error("stream read failed", extra={"error": type(exc).__name__})
+                await asyncio.sleep(1)
 
     async def _drain_own_pending(self) -> None:
         """After a restart under the same name: what this consumer had read but not acknowledged."""
@@ -106,40 +108,46 @@ class StreamConsumer:
                 return claimed
 
     async def process(self, entries: list[Entry]) -> None:
-        """Handle a batch: one booking's events in stream order, different bookings in parallel."""
-        by_booking: dict[str, list[tuple[bytes, BookingEvent]]] = defaultdict(list)
+        """Handle a batch in one transaction (one commit for many events), then acknowledge it.
+
+        If that transaction fails, each event is tried in its own, so that one bad event holds up
+        only itself.
+        """
+        events: list[tuple[bytes, BookingEvent]] = []
         poison: list[bytes] = []
         for stream_id, fields in entries:
             try:
-                event = BookingEvent.model_validate_json(fields[EVENT_FIELD.encode()])
+                events.append((stream_id, BookingEvent.model_validate_json(fields[EVENT_FIELD.encode()])))
             except (KeyError, ValidationError):
                 logger.error("unreadable booking event dropped", extra={"stream_id": stream_id.decode()})
                 poison.append(stream_id)
-                continue
-            by_booking[str(event.booking.booking_id)].append((stream_id, event))
         if poison:
             await self.redis.xack(self.settings.stream, self.settings.consumer_group, *poison)
-        await asyncio.gather(*(self._process_booking(group) for group in by_booking.values()))
-
-    async def _process_booking(self, events: list[tuple[bytes, BookingEvent]]) -> None:
-        async with self._parallel:
-            for stream_id, event in events:
+        if not events:
+            return
+        try:
+            await self._handle(events)
+        except Exception:
+            for one in events:
                 try:
-                    async with self.sessionmaker() as session, session.begin():
-                        await handle_event(
-                            session,
-                            event,
-                            stream_id=stream_id.decode(),
-                            consumer=self.name,
-                            settings=self.settings,
-                            now=dt.datetime.now(dt.UTC),
-                        )
+                    await self._handle([one])
                 except Exception as exc:
                     # Left pending: retried after claim_min_idle_ms (by this consumer or another).
                     # Only the error's type is logged: its text may quote personal data.
                     logger.error(
                         "booking event not handled",
-                        extra={"event_id": str(event.id), "error": type(exc).__name__},
+                        extra={"event_id": str(one[1].id), "error": type(exc).__name__},
                     )
-                    return
-                await self.redis.xack(self.settings.stream, self.settings.consumer_group, stream_id)
+
+    async def _handle(self, events: list[tuple[bytes, BookingEvent]]) -> None:
+        async with self.sessionmaker() as session, session.begin():
+            for stream_id, event in events:
+                await handle_event(
+                    session,
+                    event,
+                    stream_id=stream_id.decode(),
+                    consumer=self.name,
+                    settings=self.settings,
+                    now=dt.datetime.now(dt.UTC),
+                )
+        await self.redis.xack(self.settings.stream, self.settings.consumer_group, *(sid for sid, _ in events))
