@@ -28,6 +28,8 @@ PROCESSES: list[tuple[str, list[str]]] = [
     ("booking-relay", ["booking", "relay"]),
     ("booking-retention", ["booking", "anonymise", "--every", "86400"]),
     ("notify", ["uvicorn", "notify.main:create_app", "--factory", "--host", HOST, "--port", "8003"]),
+    ("notify-consumer", ["notify", "consume"]),
+    ("notify-dispatcher", ["notify", "dispatch"]),
     (
         "gateway",
         ["uvicorn", "gateway.main:create_app", "--factory", "--host", HOST, "--port", str(GATEWAY_PORT)],
