@@ -28,17 +28,17 @@ async def test_national_admin_adds_edits_and_deactivates_a_demarche(booking_clie
         "documents": ["Pièce d'identité"],
         "modalities": ["on_site", "phone"],
     }
-    created = await booking_client.post("/v1/admin/demarches", json=body, headers=admin_headers)
+    created = await booking_client.post("/v1/demarches", json=body, headers=admin_headers)
     assert created.status_code == 201, created.text
-    again = await booking_client.post("/v1/admin/demarches", json=body, headers=admin_headers)
+    again = await booking_client.post("/v1/demarches", json=body, headers=admin_headers)
     assert again.status_code == 409
     assert again.headers["content-type"] == "application/problem+json"
     edited = await booking_client.patch(
-        "/v1/admin/demarches/caf-test-pension", json={"duration_minutes": 45}, headers=admin_headers
+        "/v1/demarches/caf-test-pension", json={"duration_minutes": 45}, headers=admin_headers
     )
     assert edited.json()["duration_minutes"] == 45
     await booking_client.patch(
-        "/v1/admin/demarches/caf-test-pension", json={"active": False}, headers=admin_headers
+        "/v1/demarches/caf-test-pension", json={"active": False}, headers=admin_headers
     )
     codes = {d["code"] for d in (await booking_client.get("/v1/demarches")).json()}
     assert "caf-test-pension" not in codes
@@ -46,9 +46,9 @@ async def test_national_admin_adds_edits_and_deactivates_a_demarche(booking_clie
 
 async def test_catalogue_admin_needs_a_national_admin_token(booking_client, make_token):
     body = {"label": "Autre libellé"}
-    anonymous = await booking_client.patch("/v1/admin/demarches/caf-rsa", json=body)
+    anonymous = await booking_client.patch("/v1/demarches/caf-rsa", json=body)
     assert anonymous.status_code == 401
     agent = {"Authorization": f"Bearer {make_token('site_admin', [1])}"}
-    forbidden = await booking_client.patch("/v1/admin/demarches/caf-rsa", json=body, headers=agent)
+    forbidden = await booking_client.patch("/v1/demarches/caf-rsa", json=body, headers=agent)
     assert forbidden.status_code == 403
     assert "administrateurs" in forbidden.json()["detail"]

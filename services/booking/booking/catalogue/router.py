@@ -33,7 +33,7 @@ async def get_demarche(session: SessionDep, code: str) -> DemarcheOut:
 
 
 @router.post(
-    "/admin/demarches",
+    "/demarches",
     response_model=DemarcheOut,
     status_code=status.HTTP_201_CREATED,
     summary="Ajouter une démarche (administration nationale)",
@@ -44,7 +44,7 @@ async def create_demarche(session: SessionDep, _: NationalAdmin, data: DemarcheC
 
 
 @router.patch(
-    "/admin/demarches/{code}",
+    "/demarches/{code}",
     response_model=DemarcheOut,
     summary="Modifier ou désactiver une démarche (administration nationale)",
     responses=PROBLEM_RESPONSE_DOC,
