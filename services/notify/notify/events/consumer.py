@@ -1,7 +1,7 @@
 """Reads ``booking.events`` through a Redis Streams consumer group.
 
-Each entry is handled in its own transaction that first records the event id (a replay does
-nothing), and acknowledged (``XACK``) only after that transaction has committed. Entries left pending
+A read batch is handled in one transaction that, for each event, first records its id (a replay does
+nothing); the batch is acknowledged (``XACK``) only after that transaction has committed. Entries left pending
 by a consumer that died are taken over with ``XAUTOCLAIM`` once idle for ``claim_min_idle_ms``; a
 consumer restarted under its own name first re-reads its own pending entries. Any number of replicas
 can share the group.
