@@ -1,7 +1,12 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
+
+from booking.clients.locator import LocatorClient, LocatorUnavailable
+
+from .conftest import free_port
 
 
 async def _site_with_hours(locator_client, departement: str) -> dict:
@@ -167,3 +172,38 @@ async def test_unknown_or_not_offered_demarche_is_refused(booking_client, stop_a
     )
     assert not_offered.status_code == 422
     assert "n'est pas proposée" in not_offered.json()["detail"]
+
+
+async def test_buffer_after_an_appointment_holds_the_next_unit(booking_client, stop_agenda, admin_headers):
+    agenda = await stop_agenda(
+        capacity=1,
+        buffer_minutes=10,
+        rules=[{"weekdays": [0, 1, 2, 3, 4, 5, 6], "ranges": [["09:00", "11:00"]]}],
+    )
+    day = dt.date.today() + dt.timedelta(days=3)
+    params = {"demarche": "ameli-carte-vitale", "from": day.isoformat(), "to": day.isoformat()}
+    slots = (await booking_client.get(f"/v1/stops/{agenda['stop_id']}/slots", params=params)).json()["slots"]
+    nine = next(s for s in slots if s["starts_at"][11:16] == "09:00")
+    body = {
+        "stop_id": agenda["stop_id"],
+        "demarches": ["ameli-carte-vitale"],
+        "starts_at": nine["starts_at"],
+        "person": {"name": "Camille Martin", "phone": "0612345678"},
+    }
+    assert (await booking_client.post("/v1/bookings", json=body)).status_code == 201
+    after = (await booking_client.get(f"/v1/stops/{agenda['stop_id']}/slots", params=params)).json()["slots"]
+    starts = [s["starts_at"][11:16] for s in after]
+    # 20 minutes + 10 of buffer = 2 units of 15 minutes: 09:00 and 09:15 held, 08:45 does not exist
+    assert starts[:2] == ["09:30", "09:45"]
+    # and the unit grid cannot change under a booked future
+    changed = await booking_client.patch(
+        f"/v1/agent/agendas/{agenda['id']}", json={"slot_minutes": 20}, headers=admin_headers
+    )
+    assert changed.status_code == 409 and "durée des créneaux" in changed.json()["detail"]
+
+
+async def test_an_unreachable_locator_is_a_french_502():
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{free_port()}", timeout=1) as http:
+        with pytest.raises(LocatorUnavailable) as error:
+            await LocatorClient(http).get_site(1203)
+    assert error.value.status == 502 and "ne répond pas" in error.value.detail

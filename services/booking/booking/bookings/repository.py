@@ -39,11 +39,10 @@ async def get(session: AsyncSession, booking_id: uuid.UUID) -> Booking | None:
     return await session.get(Booking, booking_id)
 
 
-async def by_token_for_update(session: AsyncSession, token_hash: str) -> Booking | None:
-    """Locked, so that two cancellations or reschedulings of one booking run one after the other."""
-    return await session.scalar(
-        select(Booking).where(Booking.manage_token_hash == token_hash).with_for_update()
-    )
+async def by_token(session: AsyncSession, token_hash: str, *, lock: bool) -> Booking | None:
+    """``lock``: so that two cancellations or reschedulings of one booking run one after the other."""
+    statement = select(Booking).where(Booking.manage_token_hash == token_hash)
+    return await session.scalar(statement.with_for_update() if lock else statement)
 
 
 async def by_id_for_update(session: AsyncSession, booking_id: uuid.UUID) -> Booking | None:

@@ -213,15 +213,15 @@ async def _replay(
     return _with_link(booking, agenda, demarches, settings, unseal(idempotency_key, record.token_box))
 
 
-async def _by_token(session: AsyncSession, token: str) -> Booking:
-    booking = await repository.by_token_for_update(session, token_hash(token))
+async def _by_token(session: AsyncSession, token: str, *, lock: bool = True) -> Booking:
+    booking = await repository.by_token(session, token_hash(token), lock=lock)
     if booking is None:
         raise NotFound(INVALID_LINK)
     return booking
 
 
 async def view(session: AsyncSession, settings: BookingSettings, token: str) -> BookingOut:
-    booking = await _by_token(session, token)
+    booking = await _by_token(session, token, lock=False)
     agenda, demarches = await _context(session, booking)
     return BookingOut(**_view(booking, agenda, demarches, settings))
 
