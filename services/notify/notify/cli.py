@@ -1,13 +1,16 @@
 """``notify`` command: database migrations and the service's workers."""
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import typer
 
 from fs_common.databases import create_and_migrate
+from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
-from notify.config import get_settings
+from notify.config import NotifySettings, get_settings
+from notify.retention import service as retention
 from notify.workers import run_consumer, run_dispatcher
 
 app = typer.Typer(help="France Services notify service.", no_args_is_help=True)
@@ -35,6 +38,25 @@ def dispatch() -> None:
     settings = get_settings()
     configure_logging("notify-dispatcher", settings.log_level, settings.log_json)
     asyncio.run(run_dispatcher(settings))
+
+
+@app.command()
+def anonymise() -> None:
+    """Blank the contact details of bookings past the retention period (the dispatcher does it hourly)."""
+    settings = get_settings()
+    configure_logging("notify", settings.log_level, settings.log_json)
+    count = asyncio.run(_anonymise(settings))
+    typer.echo(f"notify: {count} bookings anonymised", err=True)
+
+
+async def _anonymise(settings: NotifySettings) -> int:
+    engine = create_engine(settings.database_url, pool_size=1)
+    try:
+        return await retention.anonymise(
+            make_sessionmaker(engine), settings=settings, now=dt.datetime.now(dt.UTC)
+        )
+    finally:
+        await engine.dispose()
 
 
 @app.callback()

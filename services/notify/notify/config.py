@@ -39,6 +39,10 @@ class NotifySettings(ServiceSettings):
     # Reminders, in minutes before the start (default 48 h and 2 h).
     reminder_offsets_minutes: list[int] = [48 * 60, 2 * 60]
 
+    # Personal data kept to send and support; blanked this long after the appointment.
+    retention_days: int = 90
+    anonymise_every_s: float = 3600.0
+
     # E-mail.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

@@ -1,4 +1,5 @@
-"""Sends the delivery log: claims due rows, sends each over its channel, records the outcome.
+"""Sends the delivery log: claims due rows, sends each over its channel, records the outcome; also
+queues the due reminders and, hourly, blanks the personal data of past bookings (``notify.retention``).
 
 Retries use exponential backoff; a permanent failure, or ``max_attempts`` temporary ones, end in the
 ``dead`` state with the reason. A dispatcher that dies mid-send leaves its rows ``sending`` until the
@@ -27,6 +28,7 @@ from notify.deliveries.models import Channel, Delivery, Status
 from notify.deliveries.service import backoff, irrelevance
 from notify.events import repository as events_repo
 from notify.reminders import service as reminders
+from notify.retention import service as retention
 from notify.webhooks import repository as webhooks_repo
 
 logger = logging.getLogger(__name__)
@@ -91,8 +93,13 @@ class Dispatcher:
         self._recorder = _Recorder(sessionmaker)
 
     async def run(self, stop: asyncio.Event) -> None:
+        next_anonymise = 0.0
+        loop = asyncio.get_running_loop()
         while not stop.is_set():
             try:
+                if loop.time() >= next_anonymise:
+                    await retention.anonymise(self.sessionmaker, settings=self.settings, now=self.clock())
+                    next_anonymise = loop.time() + self.settings.anonymise_every_s
                 busy = await self.tick()
             except Exception as exc:  # database or network down: try again at the next poll
                 logger.error("dispatch round failed", extra={"error": type(exc).__name__})

@@ -18,6 +18,7 @@ from notify.deliveries.schemas import BookingNotifications, DeliveryOut, Reminde
 from notify.events import repository as events_repo
 from notify.messages.render import render_email, render_sms
 from notify.reminders import repository as reminders_repo
+from notify.retention.repository import ERASED
 
 ENDED_STATUSES = frozenset({"cancelled", "cancelled_by_site", "honoured", "no_show", "excused"})
 
@@ -90,6 +91,8 @@ def irrelevance(
 
 def mask_recipient(channel: str, recipient: str) -> str:
     """Enough for support to recognise an address, not enough to read it."""
+    if recipient == ERASED:
+        return recipient
     if channel == Channel.webhook:
         return urlsplit(recipient).hostname or "?"
     if channel == Channel.email and "@" in recipient:

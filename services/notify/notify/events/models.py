@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import Column, Index
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field
 
@@ -32,6 +32,7 @@ class BookingState(NotifyModel, table=True):
     """
 
     __tablename__ = "booking_states"
+    __table_args__ = (Index("ix_booking_states_retention", "starts_at"),)
 
     booking_id: uuid.UUID = Field(primary_key=True)
     site_id: int = Field(index=True)
@@ -41,3 +42,4 @@ class BookingState(NotifyModel, table=True):
     ics_sequence: int = 0
     manage_url: str | None = None
     snapshot: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
+    anonymised_at: dt.datetime | None = timestamptz(nullable=True)
