@@ -38,29 +38,31 @@ class Limiter:
         )
         self.strategy = FixedWindowRateLimiter(self.storage)
 
-    async def _hit(self, item: RateLimitItem, identity: str) -> Verdict:
-        """What ``FixedWindowRateLimiter.hit`` does, keeping the count to tell what remains. The window's
-        end is read at the same time (a window just opened reports its full length)."""
-        key = item.key_for(identity)
-        count, expires_at = await asyncio.gather(
-            self.storage.incr(key, item.get_expiry()), self.storage.get_expiry(key)
-        )
-        reset_s = math.ceil(expires_at - time.time())
-        return Verdict(
-            allowed=count <= item.amount,
-            limit=item.amount,
-            remaining=max(0, item.amount - count),
-            reset_s=reset_s if reset_s > 0 else item.get_expiry(),
-            window_s=item.get_expiry(),
-        )
+    async def _reset_s(self, item: RateLimitItem, key: str) -> int:
+        reset_s = math.ceil(await self.storage.get_expiry(key) - time.time())
+        return reset_s if reset_s > 0 else item.get_expiry()  # a window just opened: its full length
 
     async def hit(self, limits: list[tuple[RateLimitItem, str]]) -> Verdict:
-        """Counts one call against each ``(limit, identity)`` (concurrently); the tightest verdict."""
-        verdicts = await asyncio.gather(*(self._hit(item, identity) for item, identity in limits))
-        refused = [v for v in verdicts if not v.allowed]
-        if refused:
-            return max(refused, key=lambda v: v.reset_s)
-        return min(verdicts, key=lambda v: v.remaining)
+        """Counts one call against each ``(limit, identity)``, as ``FixedWindowRateLimiter.hit`` does but
+        keeping the counts; the verdict of the tightest limit. One round of Redis calls: the counters and
+        the end of the first (shortest) window; another only when a longer window is the tightest."""
+        keys = [item.key_for(identity) for item, identity in limits]
+        first_item = limits[0][0]
+        *counts, first_reset = await asyncio.gather(
+            *(self.storage.incr(key, item.get_expiry()) for key, (item, _) in zip(keys, limits, strict=True)),
+            self._reset_s(first_item, keys[0]),
+        )
+        remaining = [item.amount - count for count, (item, _) in zip(counts, limits, strict=True)]
+        tightest = min(range(len(limits)), key=lambda i: remaining[i])
+        item = limits[tightest][0]
+        reset_s = first_reset if tightest == 0 else await self._reset_s(item, keys[tightest])
+        return Verdict(
+            allowed=remaining[tightest] >= 0,
+            limit=item.amount,
+            remaining=max(0, remaining[tightest]),
+            reset_s=reset_s,
+            window_s=item.get_expiry(),
+        )
 
     async def exceeded(self, item: RateLimitItem, identity: str) -> Verdict | None:
         """The refusal when ``identity`` has used up ``item``, without counting a call."""
