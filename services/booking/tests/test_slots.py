@@ -4,9 +4,11 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 
+from booking.agendas.calendar import Calendar
 from booking.clients.locator import LocatorClient, LocatorUnavailable
 
 from .conftest import free_port
+from .helpers import in_days
 
 
 async def _site_with_hours(locator_client, departement: str) -> dict:
@@ -207,3 +209,39 @@ async def test_an_unreachable_locator_is_a_french_502():
         with pytest.raises(LocatorUnavailable) as error:
             await LocatorClient(http).get_site(1203)
     assert error.value.status == 502 and "ne répond pas" in error.value.detail
+
+
+async def test_bus_stops_get_their_agenda_from_the_locator_visits(booking_client, locator_client, make_token):
+    itinerary = (await locator_client.get("/v1/sites/47/stops")).json()
+    monthois = next(s for s in itinerary["stops"] if s["name"] == "Mairie de Monthois")
+    agenda = await booking_client.get(
+        "/v1/agent/sites/47/agenda", headers={"Authorization": f"Bearer {make_token('agent', [47])}"}
+    )
+    assert agenda.status_code == 200, agenda.text
+    body = (
+        await booking_client.get(
+            f"/v1/stops/{monthois['id']}/slots",
+            params={"demarche": "caf-rsa", "from": in_days(1), "to": in_days(22)},
+        )
+    ).json()
+    assert body["stop_id"] == monthois["id"] and body["site_id"] == 47
+    starts = [dt.datetime.fromisoformat(s["starts_at"]) for s in body["slots"]]
+    assert starts, "the bus comes on Mondays"
+    assert {s.weekday() for s in starts} == {0}
+    visit_hours = {v["start"][11:16] for v in monthois["next_visits"] if v["start"]}
+    assert {s.strftime("%H:%M") for s in starts} & visit_hours
+
+
+def test_visit_rules_by_week_of_month_and_parity():
+    rules = (
+        {"weekdays": [0], "ranges": [["09:00", "10:00"]], "weeks_of_month": [1, -1]},
+        {"weekdays": [2], "ranges": [["14:00", "15:00"]], "week_parity": "even"},
+    )
+    calendar = Calendar(
+        "Europe/Paris", "08", rules, capacity=2, slot_minutes=30, closed_on_public_holidays=False
+    )
+    mondays = [dt.date(2027, 3, d) for d in (1, 8, 15, 22, 29)]
+    assert [bool(calendar.day_units(d)) for d in mondays] == [True, False, False, False, True]
+    wednesdays = [dt.date(2027, 3, 3), dt.date(2027, 3, 10)]  # ISO weeks 9 and 10
+    assert [bool(calendar.day_units(d)) for d in wednesdays] == [False, True]
+    assert calendar.day_units(dt.date(2027, 3, 10)) == {14 * 60: 2, 14 * 60 + 30: 2}

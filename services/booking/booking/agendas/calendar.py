@@ -76,7 +76,18 @@ class Calendar:
             return False
         if valid_until and day > dt.date.fromisoformat(valid_until):
             return False
-        return day.weekday() in rule.get("weekdays", ()) or day.isoformat() in rule.get("dates", ())
+        if day.isoformat() in rule.get("dates", ()):
+            return True
+        if day.weekday() not in rule.get("weekdays", ()):
+            return False
+        if weeks := rule.get("weeks_of_month"):
+            nth = (day.day - 1) // 7 + 1
+            last = (day + dt.timedelta(days=7)).month != day.month
+            if nth not in weeks and not (last and -1 in weeks):
+                return False
+        if parity := rule.get("week_parity"):
+            return (day.isocalendar().week % 2 == 0) == (parity == "even")
+        return True
 
     def day_units(self, day: dt.date) -> dict[int, int]:
         """Local start minute of each open unit of ``day`` → capacity."""

@@ -34,6 +34,15 @@ async def insert_site_agenda(session: AsyncSession, values: dict) -> None:
     await session.execute(statement)
 
 
+async def insert_stop_agenda(session: AsyncSession, values: dict) -> None:
+    statement = (
+        insert(Agenda)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["stop_id"], index_where=text("stop_id IS NOT NULL"))
+    )
+    await session.execute(statement)
+
+
 async def add(session: AsyncSession, row: Agenda | AgendaException) -> None:
     session.add(row)
     await session.flush()

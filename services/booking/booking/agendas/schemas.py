@@ -25,6 +25,12 @@ class Rule(BaseModel):
     capacity: int | None = Field(default=None, ge=1, le=50, description="Agents recevant en même temps")
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    weeks_of_month: list[int] = Field(
+        default_factory=list, description="1er…5e jour du mois ; -1 : le dernier"
+    )
+    week_parity: Literal["even", "odd"] | None = Field(
+        default=None, description="Semaines ISO paires/impaires"
+    )
 
     @model_validator(mode="after")
     def _valid(self) -> "Rule":
@@ -32,6 +38,8 @@ class Rule(BaseModel):
             raise ValueError("Indiquez des jours de la semaine ou des dates.")
         if any(not 0 <= d <= 6 for d in self.weekdays):
             raise ValueError("Les jours de la semaine vont de 0 (lundi) à 6 (dimanche).")
+        if any(w not in (-1, 1, 2, 3, 4, 5) for w in self.weeks_of_month):
+            raise ValueError("Les semaines du mois vont de 1 à 5, ou -1 pour la dernière.")
         _check_ranges(self.ranges)
         return self
 

@@ -10,7 +10,7 @@ from booking.agendas.calendar import Calendar, DayException
 from booking.agendas.models import Agenda, AgendaException
 from booking.agendas.schemas import AgendaUpdate, ExceptionIn, StopAgendaIn
 from booking.catalogue import repository as catalogue
-from booking.clients.locator import LocatorClient, LocatorSite
+from booking.clients.locator import LocatorClient, LocatorSite, LocatorStop
 from booking.config import BookingSettings
 from booking.slots import repository as slots
 from fs_common.agent_auth import Agent
@@ -36,6 +36,30 @@ def _site_rules(site: LocatorSite) -> list[dict]:
         for day in site.opening_hours
         if day.ranges
     ]
+
+
+def _stop_rules(stop: LocatorStop, site: LocatorSite) -> list[dict]:
+    """The stop's visits as rules; a visit without hours takes the site's hours of that weekday."""
+    site_hours = {d.weekday: [[r.opens, r.closes] for r in d.ranges] for d in site.opening_hours}
+    rules = []
+    for visit in stop.visits:
+        base = {
+            "valid_from": visit.valid_from,
+            "valid_until": visit.valid_until,
+            "weeks_of_month": visit.weeks_of_month,
+            "week_parity": visit.week_parity,
+        }
+        if visit.ranges:
+            ranges = [[r.opens, r.closes] for r in visit.ranges]
+            rules.append(base | {"weekdays": visit.weekdays, "dates": visit.dates, "ranges": ranges})
+            continue
+        for weekday in visit.weekdays:
+            if site_hours.get(weekday):
+                rules.append(base | {"weekdays": [weekday], "dates": [], "ranges": site_hours[weekday]})
+        for date in visit.dates:
+            if hours := site_hours.get(dt.date.fromisoformat(date).weekday()):
+                rules.append(base | {"weekdays": [], "dates": [date], "ranges": hours})
+    return rules
 
 
 def _defaults(settings: BookingSettings) -> dict:
@@ -64,6 +88,28 @@ def _bootstrap_values(site: LocatorSite, settings: BookingSettings) -> dict:
     }
 
 
+def _stop_values(site: LocatorSite, stop: LocatorStop, settings: BookingSettings) -> dict:
+    rules = _stop_rules(stop, site)
+    return _defaults(settings) | {
+        "site_id": site.id,
+        "stop_id": stop.id,
+        "name": f"{stop.name} – {site.name}",
+        "address": stop.address_text,
+        "timezone": stop.timezone,
+        "departement": stop.departement or site.address.departement,
+        "opening_hours_text": rules_text(rules) or None,
+        "rules": rules,
+        "source": "locator",
+    }
+
+
+async def _bootstrap_stops(
+    session: AsyncSession, locator: LocatorClient, settings: BookingSettings, site: LocatorSite
+) -> None:
+    for stop in await locator.site_stops(site.id):
+        await repository.insert_stop_agenda(session, _stop_values(site, stop, settings))
+
+
 async def site_agenda(
     session: AsyncSession, locator: LocatorClient, settings: BookingSettings, site_id: int
 ) -> Agenda:
@@ -72,6 +118,8 @@ async def site_agenda(
     if agenda is None:
         site = await locator.get_site(site_id)
         await repository.insert_site_agenda(session, _bootstrap_values(site, settings))
+        if site.is_mobile:
+            await _bootstrap_stops(session, locator, settings, site)
         agenda = await repository.by_site(session, site_id)
     assert agenda is not None  # inserted above, by us or by a concurrent request
     return agenda
@@ -95,12 +143,15 @@ async def agenda_for_agent(session: AsyncSession, agent: Agent, agenda_id: int) 
 async def sync_sites(
     session: AsyncSession, locator: LocatorClient, settings: BookingSettings, departement: str | None
 ) -> int:
-    """Create the agenda of every site (of one département) that has none yet; the number created."""
+    """Create the agenda of every site (of one département) that has none yet, and of the stops of its
+    mobile services; the number of sites created."""
     created = 0
     async for site in locator.iter_sites(departement):
         if await repository.by_site(session, site.id) is None:
             await repository.insert_site_agenda(session, _bootstrap_values(site, settings))
             created += 1
+        if site.is_mobile:
+            await _bootstrap_stops(session, locator, settings, site)
     return created
 
 

@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from typing import TypeVar
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from fs_common.errors import BadGateway, NotFound
 from fs_common.logs import REQUEST_ID_HEADER, request_id_var
@@ -48,6 +48,46 @@ class LocatorSite(BaseModel):
         return f"{street}, {self.address.postcode} {self.address.commune}"
 
 
+class VisitRange(BaseModel):
+    opens: str
+    closes: str
+
+
+class VisitRule(BaseModel):
+    """When a bus comes to a stop (the locator's ``visits``); no ranges: the site's hours that day."""
+
+    weekdays: list[int] = Field(default_factory=list)
+    dates: list[str] = Field(default_factory=list)
+    ranges: list[VisitRange] = Field(default_factory=list)
+    valid_from: str | None = None
+    valid_until: str | None = None
+    weeks_of_month: list[int] = Field(default_factory=list)
+    week_parity: str | None = None
+
+
+class LocatorStop(BaseModel):
+    id: int
+    name: str
+    address: str | None = None
+    insee_code: str | None = None
+    commune: str | None = None
+    timezone: str
+    visits: list[VisitRule]
+
+    @property
+    def address_text(self) -> str:
+        return ", ".join(p for p in (self.address, self.commune) if p) or self.name
+
+    @property
+    def departement(self) -> str | None:
+        code = self.insee_code or ""
+        return code[:3] if code.startswith("97") else code[:2] or None
+
+
+class _Itinerary(BaseModel):
+    stops: list[LocatorStop]
+
+
 class _SitePage(BaseModel):
     total: int
     offset: int
@@ -88,6 +128,13 @@ class LocatorClient:
         site = self._parse(response, LocatorSite)
         self._sites[site_id] = (time.monotonic() + self._ttl, site)
         return site
+
+    async def site_stops(self, site_id: int) -> list[LocatorStop]:
+        """The stops of a mobile site with their visit rules."""
+        response = await self._get(f"/v1/sites/{site_id}/stops")
+        if response.status_code == 404:
+            return []
+        return self._parse(response, _Itinerary).stops
 
     async def iter_sites(
         self, departement: str | None = None, page_size: int = 200
