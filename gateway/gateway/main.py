@@ -25,6 +25,7 @@ from gateway.openapi.router import router as openapi_router
 from gateway.partners.router import router as partner_keys_router
 from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
+from gateway.proxy.metrics import CircuitCollector
 from gateway.proxy.upstream import Upstream
 from gateway.widget.router import router as widget_router
 
@@ -73,6 +74,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.redis = redis.from_url(settings.redis_url)
         app.state.limiter = Limiter(settings.redis_url, settings.redis_prefix)
         app.state.upstreams = _upstreams(settings)
+        circuits = CircuitCollector(app.state.upstreams)
+        app.state.metrics.registry.register(circuits)
         app.state.signer = TokenSigner(
             load_or_create_private_key(settings.jwt_private_key_pem, settings.jwt_private_key_file),
             settings.agent_token_ttl_s,
@@ -96,6 +99,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            app.state.metrics.registry.unregister(circuits)
             await app.state.oidc_http.aclose()
             await app.state.engine.dispose()
             for upstream in app.state.upstreams.values():

@@ -5,6 +5,8 @@ import asyncio
 import httpx
 import pytest
 
+from fs_common.testing import serve_in_process
+from gateway.main import create_app
 from gateway.proxy.routes import service_for
 
 
@@ -70,6 +72,9 @@ async def test_booking_down_then_back(gateway: httpx.AsyncClient, booking_server
             assert down.json()["service"] == "booking"
         assert (await gateway.get("/v1/sites/nearest", params={"q": "23000"})).status_code == 200
         assert (await gateway.get("/readyz")).status_code == 503
+        metrics = (await gateway.get("/metrics")).text
+        assert 'gateway_upstream_circuit_open{service="booking"} 1.0' in metrics
+        assert 'gateway_upstream_circuit_open{service="locator"} 0.0' in metrics
     finally:
         await asyncio.to_thread(booking_server.start)
     for _ in range(100):  # the circuit lets a trial call through once its reset time has passed
@@ -80,3 +85,13 @@ async def test_booking_down_then_back(gateway: httpx.AsyncClient, booking_server
     assert back.status_code != 503, back.text
     assert "service" not in back.json()  # an answer from booking itself, not a gateway problem
     assert (await gateway.get("/readyz")).status_code == 200
+
+
+async def test_slow_service_gives_a_fast_504(gateway_settings):
+    impatient = gateway_settings.model_copy(update={"upstream_timeout_s": 0.001})
+    async with serve_in_process(create_app(impatient)) as gateway:
+        slow = await gateway.get("/v1/sites/nearest", params={"q": "23000"})
+        assert slow.status_code == 504
+        assert slow.headers["content-type"] == "application/problem+json"
+        assert slow.headers["retry-after"]
+        assert slow.json()["service"] == "locator"
