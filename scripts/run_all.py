@@ -27,6 +27,7 @@ PROCESSES: list[tuple[str, list[str]]] = [
     ("booking", ["uvicorn", "booking.main:create_app", "--factory", "--host", HOST, "--port", "8002"]),
     ("booking-relay", ["booking", "relay"]),
     ("booking-retention", ["booking", "anonymise", "--every", "86400"]),
+    ("booking-sync", ["booking", "sync-agendas", "--every", "3600"]),
     ("notify", ["uvicorn", "notify.main:create_app", "--factory", "--host", HOST, "--port", "8003"]),
     ("notify-consumer", ["notify", "consume"]),
     ("notify-dispatcher", ["notify", "dispatch"]),

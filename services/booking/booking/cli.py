@@ -13,7 +13,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from booking.agendas.service import sync_sites
-from booking.clients.locator import LocatorClient
+from booking.clients.locator import LocatorClient, LocatorUnavailable
 from booking.clock import now
 from booking.config import BookingSettings, get_settings
 from booking.events.relay import Relay
@@ -104,20 +104,44 @@ def anonymise(
 @app.command("sync-agendas")
 def sync_agendas(
     departement: Annotated[str | None, typer.Option(help="Only this département, e.g. 23")] = None,
+    every: Annotated[
+        float | None,
+        typer.Option(help="Keep running: sync again every N seconds, retrying while the locator is down"),
+    ] = None,
 ) -> None:
-    """Create the agenda of every site known to the locator's API (sites already known are kept)."""
+    """Create the agenda of every site and bus stop known to the locator's API (existing ones are kept)."""
     settings = get_settings()
+    configure_logging("booking-sync", settings.log_level, settings.log_json)
 
-    async def main() -> int:
+    async def once(locator: LocatorClient, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+        try:
+            async with sessionmaker() as session, session.begin():
+                created = await sync_sites(session, locator, settings, departement)
+        except LocatorUnavailable as exc:
+            typer.echo(f"booking: locator unavailable ({exc.detail}); agendas not synced", err=True)
+            return False
+        typer.echo(f"booking: {created} site agendas created", err=True)
+        return True
+
+    async def main() -> bool:
         engine = create_engine(settings.database_url, pool_size=2)
-        async with _locator(settings) as locator:
-            try:
-                async with make_sessionmaker(engine)() as session, session.begin():
-                    return await sync_sites(session, locator, settings, departement)
-            finally:
-                await engine.dispose()
+        stop = _stop_on_signals() if every else asyncio.Event()
+        sessionmaker = make_sessionmaker(engine)
+        try:
+            async with _locator(settings) as locator:
+                done = await once(locator, sessionmaker)
+                while every and not stop.is_set():
+                    # After a failure, retry soon (the locator may still be starting).
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=every if done else min(every, 5))
+                    if not stop.is_set():
+                        done = await once(locator, sessionmaker)
+                return done
+        finally:
+            await engine.dispose()
 
-    typer.echo(f"booking: {asyncio.run(main())} agendas created", err=True)
+    if not asyncio.run(main()):
+        raise typer.Exit(1)
 
 
 @contextlib.asynccontextmanager

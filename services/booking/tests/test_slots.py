@@ -3,8 +3,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from booking.agendas.calendar import Calendar
+from booking.agendas.service import sync_sites
 from booking.clients.locator import LocatorClient, LocatorUnavailable
 
 from .conftest import free_port
@@ -245,3 +247,22 @@ def test_visit_rules_by_week_of_month_and_parity():
     wednesdays = [dt.date(2027, 3, 3), dt.date(2027, 3, 10)]  # ISO weeks 9 and 10
     assert [bool(calendar.day_units(d)) for d in wednesdays] == [False, True]
     assert calendar.day_units(dt.date(2027, 3, 10)) == {14 * 60: 2, 14 * 60 + 30: 2}
+
+
+async def test_sync_creates_every_agenda_of_a_departement_once(booking_app, booking_settings, locator_client):
+    locator = LocatorClient(locator_client)
+    sessionmaker = booking_app.state.sessionmaker
+    total = (await locator_client.get("/v1/sites", params={"departement": "08", "limit": 1})).json()["total"]
+    async with sessionmaker() as session, session.begin():
+        await sync_sites(session, locator, booking_settings, "08")
+    async with sessionmaker() as session, session.begin():
+        assert await sync_sites(session, locator, booking_settings, "08") == 0, "idempotent"
+    async with booking_app.state.engine.connect() as conn:
+        sites = await conn.scalar(
+            text("SELECT count(*) FROM agenda WHERE departement = '08' AND stop_id IS NULL")
+        )
+        stops = await conn.scalar(
+            text("SELECT count(*) FROM agenda WHERE site_id = 47 AND stop_id IS NOT NULL")
+        )
+    assert sites == total
+    assert stops == len((await locator_client.get("/v1/sites/47/stops")).json()["stops"])
