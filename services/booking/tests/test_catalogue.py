@@ -42,6 +42,7 @@ async def test_national_admin_adds_edits_and_deactivates_a_demarche(booking_clie
     )
     codes = {d["code"] for d in (await booking_client.get("/v1/demarches")).json()}
     assert "caf-test-pension" not in codes
+    assert (await booking_client.get("/v1/demarches/caf-test-pension")).status_code == 404
 
 
 async def test_catalogue_admin_needs_a_national_admin_token(booking_client, make_token):

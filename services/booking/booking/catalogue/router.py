@@ -29,7 +29,7 @@ async def list_demarches(
     "/demarches/{code}", response_model=DemarcheOut, summary="Une démarche", responses=PROBLEM_RESPONSE_DOC
 )
 async def get_demarche(session: SessionDep, code: str) -> DemarcheOut:
-    return DemarcheOut.of(await service.get(session, code))
+    return DemarcheOut.of(await service.get(session, code, active_only=True))
 
 
 @router.post(

@@ -10,9 +10,9 @@ from booking.catalogue.schemas import DemarcheCreate, DemarcheUpdate
 from fs_common.errors import Conflict, NotFound, Unprocessable
 
 
-async def get(session: AsyncSession, code: str) -> Demarche:
+async def get(session: AsyncSession, code: str, *, active_only: bool = False) -> Demarche:
     row = await repository.get(session, code)
-    if row is None:
+    if row is None or (active_only and not row.active):
         raise NotFound(f"La démarche « {code} » n'existe pas dans le catalogue.")
     return row
 
