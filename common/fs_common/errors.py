@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
@@ -198,6 +199,18 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = "Cette méthode n'est pas permise sur cette adresse."
         return problem_response(
             exc.status_code, detail, instance=request.url.path, headers=getattr(exc, "headers", None)
+        )
+
+    @app.exception_handler(SQLAlchemyTimeoutError)
+    async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
+        # Every database connection stayed busy for the pool's whole timeout: overload, not a bug.
+        logger.warning("database pool exhausted", extra={"path": request.url.path})
+        return problem_response(
+            503,
+            "Le service est momentanément surchargé ; réessayez dans quelques secondes.",
+            type_slug="overloaded",
+            instance=request.url.path,
+            headers={"Retry-After": "2"},
         )
 
     @app.exception_handler(Exception)

@@ -4,10 +4,12 @@ from typing import Annotated
 
 import httpx
 from fastapi import Query
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from fs_common.app import create_service_app
 from fs_common.errors import Conflict
-from fs_common.testing import serve_in_process
+from fs_common.testing import PG_BASE, serve_in_process
 
 
 def make_app():
@@ -77,3 +79,26 @@ async def test_unknown_path_and_method_are_problem_json():
     assert unknown.status_code == 404 and unknown.json()["detail"] == "Aucune ressource à cette adresse."
     assert wrong_method.status_code == 405
     assert wrong_method.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_exhausted_database_pool_is_a_503_with_retry_after():
+    """Every connection busy for the pool's whole timeout: the caller is told to come back, not a 500."""
+    engine = create_async_engine(f"{PG_BASE}/postgres", pool_size=1, max_overflow=0, pool_timeout=0.2)
+    app = create_service_app(service="demo", title="demo", description="")
+
+    @app.get("/query")
+    async def query() -> dict:
+        async with engine.connect() as conn:
+            return {"one": (await conn.execute(text("SELECT 1"))).scalar_one()}
+
+    try:
+        async with serve_in_process(app) as client, engine.connect():  # holds the only connection
+            response = await client.get("/query")
+        async with serve_in_process(app) as client:
+            after = await client.get("/query")
+    finally:
+        await engine.dispose()
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "2"
+    assert response.json()["detail"].startswith("Le service est momentanément surchargé")
+    assert after.json() == {"one": 1}
