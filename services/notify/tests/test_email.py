@@ -1,5 +1,6 @@
 """Confirmation, reschedule and cancellation e-mails, received by a real SMTP server and read back."""
 
+import asyncio
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -145,3 +146,12 @@ async def _pending_is_empty(client, stream: str, group: str, *, length: int) -> 
     """All ``length`` entries read by the group and acknowledged."""
     info = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}[group]
     return info["pending"] == 0 and info["entries-read"] == length
+
+
+async def test_the_dispatcher_is_woken_by_new_deliveries_not_by_its_poll(settings, smtp, redis_client):
+    mailbox, port = smtp
+    settings = settings.model_copy(update={"smtp_port": port, "poll_interval_s": 3600})
+    async with running(settings):
+        await asyncio.sleep(0.2)  # the dispatcher has found nothing and sleeps for an hour
+        await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
+        await mailbox.wait_for(1, within=20)  # so only the consumer's NOTIFY can have woken it

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 
+import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from notify.channels import DeliveryFailure, PermanentFailure, TemporaryFailure
@@ -91,24 +93,50 @@ class Dispatcher:
         self._parallel = asyncio.Semaphore(settings.dispatch_concurrency)
         self._envelope_sender = parseaddr(settings.smtp_sender)[1]
         self._recorder = _Recorder(sessionmaker)
+        self._wake = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:
+        listener = await self._listen()
         next_anonymise = 0.0
         loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            try:
-                if loop.time() >= next_anonymise:
-                    await retention.anonymise(self.sessionmaker, settings=self.settings, now=self.clock())
-                    next_anonymise = loop.time() + self.settings.anonymise_every_s
-                busy = await self.tick()
-            except Exception as exc:  # database or network down: try again at the next poll
-                logger.error("dispatch round failed", extra={"error": type(exc).__name__})
-                busy = 0
-            if not busy:
+        try:
+            while not stop.is_set():
+                self._wake.clear()
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.settings.poll_interval_s)
-                except TimeoutError:
-                    pass
+                    if loop.time() >= next_anonymise:
+                        await retention.anonymise(self.sessionmaker, settings=self.settings, now=self.clock())
+                        next_anonymise = loop.time() + self.settings.anonymise_every_s
+                    busy = await self.tick()
+                except Exception as exc:  # database or network down: try again at the next poll
+                    logger.error("dispatch round failed", extra={"error": type(exc).__name__})
+                    busy = 0
+                if not busy:
+                    await self._idle(stop)
+        finally:
+            if listener is not None:
+                await listener.close()
+
+    async def _listen(self) -> asyncpg.Connection | None:
+        """Be woken by the consumer's ``NOTIFY`` on new deliveries; polling stays the safety net."""
+        dsn = make_url(self.settings.database_url).set(drivername="postgresql")
+        try:
+            connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+            await connection.add_listener(repository.WAKE_CHANNEL, lambda *_: self._wake.set())
+        except (OSError, asyncpg.PostgresError) as exc:
+            logger.warning("no wake-up channel, polling only", extra={"error": type(exc).__name__})
+            return None
+        return connection
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Until new deliveries are announced, the poll interval passes or the dispatcher stops."""
+        waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+        try:
+            await asyncio.wait(
+                waiters, timeout=self.settings.poll_interval_s, return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     async def tick(self) -> int:
         """Queue the due reminders, then send one batch; returns how much work was found."""

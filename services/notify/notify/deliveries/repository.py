@@ -57,6 +57,14 @@ class Outcome:
     next_attempt_at: dt.datetime | None = None
 
 
+WAKE_CHANNEL = "notify_deliveries"
+
+
+async def wake_dispatchers(session: AsyncSession) -> None:
+    """``NOTIFY`` the dispatchers, delivered when (and only if) the transaction commits."""
+    await session.execute(select(func.pg_notify(WAKE_CHANNEL, "")))
+
+
 _table = Delivery.__table__  # type: ignore[attr-defined]
 _FINISH = (
     _table.update()

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fs_common.events import EVENT_FIELD, BookingEvent
 from notify.config import NotifySettings
+from notify.deliveries import repository as deliveries_repo
 from notify.events.service import handle_event
 
 logger = logging.getLogger(__name__)
@@ -150,4 +151,5 @@ class StreamConsumer:
                     settings=self.settings,
                     now=dt.datetime.now(dt.UTC),
                 )
+            await deliveries_repo.wake_dispatchers(session)
         await self.redis.xack(self.settings.stream, self.settings.consumer_group, *(sid for sid, _ in events))
