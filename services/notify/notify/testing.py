@@ -20,6 +20,7 @@ import uvicorn
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from fastapi import FastAPI, Request, Response
 from sqlalchemy import select
+from sqlmodel import col
 
 from fs_common.events import (
     EVENT_FIELD,
@@ -112,7 +113,7 @@ class Mailbox:
         return "250 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         async with self.arrived:
             self.messages.append(message)  # type: ignore[arg-type]
             self.arrived.notify_all()
@@ -239,8 +240,8 @@ async def wait_until(predicate, within: float = 30, interval: float = 0.05):  # 
 
 
 async def delivery_rows(sessionmaker, booking_id: uuid.UUID | None = None) -> list[Delivery]:  # noqa: ANN001
-    statement = select(Delivery).order_by(Delivery.created_at)
+    statement = select(Delivery).order_by(col(Delivery.created_at))
     if booking_id is not None:
-        statement = statement.where(Delivery.booking_id == booking_id)
+        statement = statement.where(col(Delivery.booking_id) == booking_id)
     async with sessionmaker() as session:
         return list((await session.scalars(statement)).all())

@@ -37,7 +37,7 @@ def build_message(payload: dict[str, Any], *, recipient: str, sender: str, messa
         message = alternatives
     message["From"] = email.utils.formataddr(email.utils.parseaddr(sender), "utf-8")
     message["To"] = recipient
-    message["Subject"] = Header(payload["subject"], "utf-8")
+    message["Subject"] = Header(payload["subject"], "utf-8")  # type: ignore[assignment]
     message["Date"] = email.utils.formatdate()
     message["Message-ID"] = message_id
     message["Content-Language"] = "fr"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from notify.deliveries.models import Delivery, Status
 
@@ -19,17 +20,17 @@ async def claim_due(
     ``SKIP LOCKED`` lets several dispatchers share the work; the attempt is counted here.
     """
     due = (
-        select(Delivery.id)
+        select(col(Delivery.id))
         .where(
             or_(
                 and_(
                     Delivery.status.in_([Status.pending, Status.retrying]),  # type: ignore[attr-defined]
-                    Delivery.next_attempt_at <= now,
+                    col(Delivery.next_attempt_at) <= now,
                 ),
-                and_(Delivery.status == Status.sending, Delivery.lease_until < now),  # type: ignore[operator]
+                and_(col(Delivery.status) == Status.sending, col(Delivery.lease_until) < now),
             )
         )
-        .order_by(Delivery.next_attempt_at)
+        .order_by(col(Delivery.next_attempt_at))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -103,5 +104,7 @@ async def finish_many(session: AsyncSession, outcomes: Sequence[Outcome]) -> Non
 
 
 async def list_for_booking(session: AsyncSession, booking_id: uuid.UUID) -> Sequence[Delivery]:
-    statement = select(Delivery).where(Delivery.booking_id == booking_id).order_by(Delivery.created_at)
+    statement = (
+        select(Delivery).where(col(Delivery.booking_id) == booking_id).order_by(col(Delivery.created_at))
+    )
     return (await session.scalars(statement)).all()

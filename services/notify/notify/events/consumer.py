@@ -10,6 +10,7 @@ can share the group.
 import asyncio
 import datetime as dt
 import logging
+from typing import Any
 
 import redis.asyncio as redis
 from pydantic import ValidationError
@@ -57,7 +58,7 @@ class StreamConsumer:
                 if loop.time() >= next_claim:
                     await self.claim_abandoned()
                     next_claim = loop.time() + self.settings.claim_every_s
-                response = await self.redis.xreadgroup(
+                response: Any = await self.redis.xreadgroup(
                     self.settings.consumer_group,
                     self.name,
                     {self.settings.stream: ">"},
@@ -74,7 +75,7 @@ class StreamConsumer:
         """After a restart under the same name: what this consumer had read but not acknowledged."""
         cursor = "0"
         while True:
-            response = await self.redis.xreadgroup(
+            response: Any = await self.redis.xreadgroup(
                 self.settings.consumer_group,
                 self.name,
                 {self.settings.stream: cursor},
@@ -84,13 +85,13 @@ class StreamConsumer:
             if not entries:
                 return
             await self.process(entries)
-            cursor = entries[-1][0]
+            cursor = entries[-1][0].decode()
 
     async def claim_abandoned(self) -> int:
         """Take over entries pending at another (dead) consumer for longer than ``claim_min_idle_ms``."""
         start, claimed = "0-0", 0
         while True:
-            next_start, entries, *_ = await self.redis.xautoclaim(
+            claimed_now: Any = await self.redis.xautoclaim(
                 self.settings.stream,
                 self.settings.consumer_group,
                 self.name,
@@ -98,6 +99,7 @@ class StreamConsumer:
                 start_id=start,
                 count=self.settings.read_count,
             )
+            next_start, entries = claimed_now[0], claimed_now[1]
             entries = [e for e in entries if e[1] is not None]  # deleted from the stream meanwhile
             if entries:
                 claimed += len(entries)

@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from fs_common.events import BookingEvent
 from notify.events.models import BookingState, ProcessedEvent
@@ -27,7 +28,7 @@ async def record_event(
             processed_at=now,
         )
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(ProcessedEvent.event_id)
+        .returning(col(ProcessedEvent.event_id))
     )
     return (await session.execute(statement)).scalar_one_or_none() is not None
 
@@ -49,7 +50,7 @@ async def lock_or_create_state(session: AsyncSession, event: BookingEvent) -> tu
                 snapshot=booking.model_dump(mode="json"),
             )
             .on_conflict_do_nothing(index_elements=["booking_id"])
-            .returning(BookingState.booking_id)
+            .returning(col(BookingState.booking_id))
         )
     ).scalar_one_or_none() is not None
     state = (
@@ -68,7 +69,9 @@ async def states_of(
     session: AsyncSession, booking_ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, tuple[str, dt.datetime]]:
     """(status, starts_at) of each of these bookings that is known."""
-    statement = select(BookingState.booking_id, BookingState.status, BookingState.starts_at).where(
+    statement = select(
+        col(BookingState.booking_id), col(BookingState.status), col(BookingState.starts_at)
+    ).where(
         BookingState.booking_id.in_(booking_ids)  # type: ignore[attr-defined]
     )
     return {row.booking_id: (row.status, row.starts_at) for row in await session.execute(statement)}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import Text, cast, func, literal, select, update
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from notify.deliveries.models import Channel, Delivery
 from notify.events.models import BookingState
@@ -17,8 +18,8 @@ _BLANK_CONTACT = cast(literal('{"name": "", "email": null, "phone": null, "conse
 
 async def lock_past(session: AsyncSession, *, before: dt.datetime, limit: int) -> Sequence[uuid.UUID]:
     statement = (
-        select(BookingState.booking_id)
-        .where(BookingState.starts_at < before, BookingState.anonymised_at.is_(None))  # type: ignore[union-attr]
+        select(col(BookingState.booking_id))
+        .where(col(BookingState.starts_at) < before, col(BookingState.anonymised_at).is_(None))
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -39,7 +40,7 @@ async def blank(session: AsyncSession, booking_ids: Sequence[uuid.UUID], *, now:
     )
     await session.execute(
         update(Delivery)
-        .where(Delivery.booking_id.in_(booking_ids), Delivery.channel != Channel.webhook)  # type: ignore[attr-defined]
+        .where(Delivery.booking_id.in_(booking_ids), col(Delivery.channel) != Channel.webhook)  # type: ignore[attr-defined]
         .values(recipient=ERASED, payload={})
         .execution_options(synchronize_session=False)
     )

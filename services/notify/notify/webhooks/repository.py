@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import any_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from notify.webhooks.models import WebhookSubscription
 
@@ -18,7 +19,7 @@ async def active_for(session: AsyncSession, event_type: str) -> Sequence[Webhook
 
 
 async def list_all(session: AsyncSession) -> Sequence[WebhookSubscription]:
-    statement = select(WebhookSubscription).order_by(WebhookSubscription.created_at)
+    statement = select(WebhookSubscription).order_by(col(WebhookSubscription.created_at))
     return (await session.scalars(statement)).all()
 
 
