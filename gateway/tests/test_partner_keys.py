@@ -50,6 +50,11 @@ async def test_cors_only_for_the_keys_origins(gateway: httpx.AsyncClient, admin:
     assert foreign.status_code == 403
     assert "access-control-allow-origin" not in foreign.headers
 
+    same_origin = await gateway.get(
+        NEAREST, params=PARAMS, headers={"X-Api-Key": key, "Origin": str(gateway.base_url).rstrip("/")}
+    )
+    assert same_origin.status_code == 200  # a page served by the gateway itself, e.g. the demo
+
     preflight = {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "x-api-key"}
     ok = await gateway.options(NEAREST, headers=preflight | {"Origin": PARTNER_ORIGIN})
     assert ok.status_code == 204

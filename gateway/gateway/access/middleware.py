@@ -1,7 +1,8 @@
 """The door of the public API (``/v1/...``): partner key, CORS for the key's origins, rate limits.
 
 - ``X-Api-Key`` present: it must be active (401 otherwise); a browser call (``Origin``) must come from one
-  of the key's origins (403, no CORS grant otherwise); the key's per-minute and per-day quotas apply.
+  of the key's origins or from the gateway's own (403, no CORS grant otherwise); the key's per-minute
+  and per-day quotas apply.
 - No key: per-IP limits for anonymous calls; CORS only for the configured first-party origins.
 - A CORS preflight carries no key: it is granted when some active key (or the first-party list) allows
   the origin; the real call that follows is then checked against its own key.
@@ -59,7 +60,7 @@ class AccessMiddleware:
             if info is None:
                 await self._problem(scope, receive, send, 401, "Clé d'API inconnue ou révoquée.", {})
                 return
-            if origin and origin.lower() not in info.origins:
+            if origin and origin.lower() not in info.origins and not _same_origin(scope, headers, origin):
                 detail = "Cette clé d'API n'est pas autorisée depuis ce site (origine non déclarée)."
                 await self._problem(scope, receive, send, 403, detail, {})
                 return
@@ -128,6 +129,12 @@ class AccessMiddleware:
             status, detail, type_slug=slugs.get(status), instance=scope["path"], headers=headers
         )
         await response(scope, receive, send)
+
+
+def _same_origin(scope: Scope, headers: Headers, origin: str) -> bool:
+    """A page served by the gateway itself (the widget's demo) calling it: not a cross-origin call."""
+    host = headers.get("host")
+    return host is not None and origin.lower() == f"{scope.get('scheme', 'http')}://{host}".lower()
 
 
 def _adding(send: Send, verdict: Verdict, cors: dict[str, str]) -> Send:
