@@ -4,7 +4,7 @@ import os
 import socket
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from fs_common.settings import ServiceSettings
@@ -67,6 +67,12 @@ class NotifySettings(ServiceSettings):
     admin_token: str = Field("", description="Static bearer token for the webhook admin API (optional)")
     agent_public_key_pem: str = ""
     agent_jwks_url: str = ""
+
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> "NotifySettings":
+        if self.lease_s <= 2 * max(self.smtp_timeout_s, self.webhook_timeout_s):
+            raise ValueError("NOTIFY_LEASE_S must be more than twice the SMTP and webhook timeouts")
+        return self
 
 
 @lru_cache

@@ -168,6 +168,10 @@ class Dispatcher:
 
     async def _deliver(self, delivery: Delivery, state: tuple[str, dt.datetime] | None) -> None:
         async with self._parallel:
+            # Too late to start within the lease: another dispatcher may take the row over at its end.
+            margin = dt.timedelta(seconds=max(self.settings.smtp_timeout_s, self.settings.webhook_timeout_s))
+            if delivery.lease_until is not None and self.clock() + margin >= delivery.lease_until:
+                return
             skip = None
             if delivery.channel != Channel.webhook:
                 skip = irrelevance(
