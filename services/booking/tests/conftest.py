@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import httpx
 import jwt
 import pytest
+import redis.asyncio as redis
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -72,7 +73,7 @@ def public_pem(key: Ed25519PrivateKey) -> str:
 def booking_settings(agent_key: Ed25519PrivateKey) -> Iterator[BookingSettings]:
     url = test_database_url("booking")
     create_and_migrate(SERVICE_DIR, url)
-    yield BookingSettings(
+    settings = BookingSettings(
         database_url=url,
         log_json=False,
         log_level="WARNING",
@@ -80,7 +81,19 @@ def booking_settings(agent_key: Ed25519PrivateKey) -> Iterator[BookingSettings]:
         events_stream=test_key_prefix("booking") + "booking.events",
         relay_interval_s=0.05,
     )
+    yield settings
     asyncio.run(drop_database(url))
+    asyncio.run(_drop_keys(settings.redis_url, test_key_prefix("booking")))
+
+
+async def _drop_keys(redis_url: str, prefix: str) -> None:
+    client = redis.from_url(redis_url)
+    try:
+        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
+        if keys:
+            await client.delete(*keys)
+    finally:
+        await client.aclose()
 
 
 @pytest.fixture(scope="session")
