@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
@@ -25,7 +25,7 @@ from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSE_DOC)
 
-_SLOT_TAKEN = {
+_SLOT_TAKEN: dict[int | str, dict[str, Any]] = {
     409: {
         "description": "Créneau déjà pris (avec les créneaux libres les plus proches), ou délai dépassé",
         "model": SlotTakenProblem,
