@@ -1,1 +1,1 @@
-"""agendas"""
+"""Agendas: booking hours, exceptions, holidays, in the place's time zone."""

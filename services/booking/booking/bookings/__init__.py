@@ -1,1 +1,1 @@
-"""bookings"""
+"""Bookings: creation, management by link, agents' follow-up."""

@@ -18,10 +18,6 @@ class BookingStatus(StrEnum):
     cancelled_by_site = "cancelled_by_site"
 
 
-# Statuses that hold a place in the agenda.
-HOLDING = (BookingStatus.confirmed,)
-
-
 class Booking(BookingModel, table=True):
     __tablename__ = "booking"
     __table_args__ = (Index("ix_booking_site_starts", "site_id", "starts_at"),)

@@ -1,1 +1,1 @@
-"""catalogue"""
+"""The démarches catalogue."""

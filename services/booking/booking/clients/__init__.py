@@ -1,1 +1,1 @@
-"""clients"""
+"""Typed clients of the other services."""

@@ -1,1 +1,1 @@
-"""events"""
+"""Booking events: the outbox and its relay to Redis."""

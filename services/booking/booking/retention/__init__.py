@@ -1,1 +1,1 @@
-"""retention"""
+"""Retention of personal data."""

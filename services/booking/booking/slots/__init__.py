@@ -1,1 +1,1 @@
-"""slots"""
+"""Free slots and the capacity rows that make double booking impossible."""
