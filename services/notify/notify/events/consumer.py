@@ -20,6 +20,7 @@ from fs_common.events import EVENT_FIELD, BookingEvent
 from notify.config import NotifySettings
 from notify.deliveries import repository as deliveries_repo
 from notify.events.service import handle_event
+from notify.webhooks import repository as webhooks_repo
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +145,7 @@ class StreamConsumer:
 
     async def _handle(self, events: list[tuple[bytes, BookingEvent]]) -> None:
         async with self.sessionmaker() as session, session.begin():
+            subscriptions = await webhooks_repo.active(session)
             for stream_id, event in events:
                 await handle_event(
                     session,
@@ -152,6 +154,7 @@ class StreamConsumer:
                     consumer=self.name,
                     settings=self.settings,
                     now=dt.datetime.now(dt.UTC),
+                    subscriptions=subscriptions,
                 )
             await deliveries_repo.wake_dispatchers(session)
         await self.redis.xack(self.settings.stream, self.settings.consumer_group, *(sid for sid, _ in events))

@@ -2,6 +2,7 @@
 the partner webhooks, all written in the transaction that records the event id."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from notify.deliveries.models import Channel, Delivery, Kind, Status
 from notify.deliveries.service import ENDED_STATUSES, person_deliveries
 from notify.events import repository
 from notify.reminders import service as reminders
-from notify.webhooks import repository as webhooks_repo
+from notify.webhooks.models import WebhookSubscription
 
 
 def person_kind(event: BookingEvent) -> Kind | None:
@@ -40,8 +41,12 @@ async def handle_event(
     consumer: str,
     settings: NotifySettings,
     now: dt.datetime,
+    subscriptions: Sequence[WebhookSubscription],
 ) -> bool:
-    """Act on one event, at most once; False for an event already handled."""
+    """Act on one event, at most once; False for an event already handled.
+
+    ``subscriptions``: the active partner webhooks (read once per batch by the consumer).
+    """
     if not await repository.record_event(session, event, stream_id=stream_id, consumer=consumer, now=now):
         return False
     booking = event.booking
@@ -77,7 +82,7 @@ async def handle_event(
             await reminders.cancel(session, booking, "Rendez-vous annulé ou terminé.")
         elif event.type in (BookingEventType.created, BookingEventType.rescheduled):
             session.add_all(reminders.schedule(booking, settings=settings, now=now))
-    for subscription in await webhooks_repo.active_for(session, event.type.value):
+    for subscription in (s for s in subscriptions if event.type.value in s.event_types):
         session.add(
             Delivery(
                 booking_id=booking.booking_id,

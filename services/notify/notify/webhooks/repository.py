@@ -3,18 +3,15 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import any_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from notify.webhooks.models import WebhookSubscription
 
 
-async def active_for(session: AsyncSession, event_type: str) -> Sequence[WebhookSubscription]:
-    statement = select(WebhookSubscription).where(
-        WebhookSubscription.active.is_(True),  # type: ignore[attr-defined]
-        event_type == any_(WebhookSubscription.event_types),  # type: ignore[arg-type]
-    )
+async def active(session: AsyncSession) -> Sequence[WebhookSubscription]:
+    statement = select(WebhookSubscription).where(col(WebhookSubscription.active).is_(True))
     return (await session.scalars(statement)).all()
 
 
