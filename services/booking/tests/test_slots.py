@@ -82,7 +82,7 @@ def _last_sunday(year: int, month: int) -> dt.date:
 async def test_slots_keep_local_hours_across_daylight_saving_changes(booking_client, stop_agenda, month):
     today = dt.date.today()
     change = _last_sunday(today.year, month)
-    if change <= today:
+    if change - dt.timedelta(days=2) <= today:  # the Friday before must still be ahead
         change = _last_sunday(today.year + 1, month)
     agenda = await stop_agenda(
         rules=[{"weekdays": [0, 1, 2, 3, 4, 5, 6], "ranges": [["09:00", "10:00"]]}], horizon_days=400
