@@ -53,4 +53,6 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": the transaction commits before the response leaves, so a client told "done" can
+# read its change at once, and a failed commit is never reported as a success.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -3,17 +3,11 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from booking.clients.locator import LocatorClient
 from booking.config import BookingSettings
 from fs_common.agent_auth import Agent, CurrentAgent, Role
-from fs_common.db import get_session
 from fs_common.errors import Forbidden
-
-# The request's transaction commits before the response leaves (scope="function"): a client told
-# "booked" can immediately read its booking, and a failed commit is never reported as a success.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def get_settings(request: Request) -> BookingSettings:

@@ -5,8 +5,9 @@ from fastapi import APIRouter, Response, status
 from booking.agendas import service
 from booking.agendas.schemas import AgendaOut, AgendaUpdate, ExceptionIn, ExceptionOut, StopAgendaIn
 from booking.clock import now
-from booking.deps import LocatorDep, SessionDep, SettingsDep
+from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
+from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 
 router = APIRouter(prefix="/v1/agent", tags=["agendas (agents)"], responses=PROBLEM_RESPONSE_DOC)

@@ -19,8 +19,9 @@ from booking.bookings.schemas import (
     SlotTakenProblem,
 )
 from booking.clock import now
-from booking.deps import LocatorDep, SessionDep, SettingsDep
+from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
+from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSE_DOC)

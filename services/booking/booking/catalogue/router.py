@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query, status
 from booking.catalogue import repository, service
 from booking.catalogue.models import Modality, Partner
 from booking.catalogue.schemas import DemarcheCreate, DemarcheOut, DemarcheUpdate
-from booking.deps import NationalAdmin, SessionDep
+from booking.deps import NationalAdmin
+from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 
 router = APIRouter(prefix="/v1", tags=["démarches"])

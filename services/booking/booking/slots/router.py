@@ -7,9 +7,10 @@ from fastapi import APIRouter, Query, Response
 
 from booking.agendas import service as agendas
 from booking.clock import now
-from booking.deps import LocatorDep, SessionDep, SettingsDep
+from booking.deps import LocatorDep, SettingsDep
 from booking.slots import service
 from booking.slots.schemas import SlotsOut
+from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 
 router = APIRouter(prefix="/v1", tags=["créneaux"], responses=PROBLEM_RESPONSE_DOC)
