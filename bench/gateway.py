@@ -66,6 +66,21 @@ def _partner_key(base: str) -> str:
         return json.load(response)["key"]
 
 
+def _cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc): robust to a machine shared with other work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(servers: list[subprocess.Popen], url: str, workdir: Path, connections: int, extra: list[str]):
+    """wrk figures, and the CPU milliseconds each server spent per request meanwhile."""
+    before = [_cpu_s(s.pid) for s in servers]
+    rate, p50, p99 = run_wrk(url, workdir, connections=connections, extra=extra)
+    requests = rate * SECONDS
+    cpu = [(_cpu_s(s.pid) - b) * 1000 / requests for s, b in zip(servers, before, strict=True)]
+    return rate, p50, p99, cpu
+
+
 async def _clean_redis() -> None:
     client = redis.from_url(REDIS_BASE)
     async for key in client.scan_iter(match=PREFIX + "*"):
@@ -119,20 +134,28 @@ def main() -> None:
             for connections in (1, 8):
                 run_wrk(locator, workdir, connections=connections)  # warm-up: pools, caches
                 run_wrk(gateway, workdir, connections=connections, extra=headers)
-                direct = run_wrk(locator, workdir, connections=connections)
-                keyed = run_wrk(gateway, workdir, connections=connections, extra=headers)
-                anonymous = run_wrk(gateway, workdir, connections=connections)
-                print(f"{connections} connection(s){'':21} {'req/s':>9}   {'p50 ms':>7}   {'p99 ms':>7}")
-                for label, (rate, p50, p99) in (
-                    ("direct to the locator", direct),
-                    ("through the gateway, partner key", keyed),
-                    ("through the gateway, anonymous", anonymous),
-                ):
-                    print(f"  {label:36} {rate:9.0f}   {p50:7.2f}   {p99:7.2f}")
+                runs = [
+                    ("direct to the locator", _measured(servers, locator, workdir, connections, [])),
+                    (
+                        "through the gateway, partner key",
+                        _measured(servers, gateway, workdir, connections, headers),
+                    ),
+                    ("through the gateway, anonymous", _measured(servers, gateway, workdir, connections, [])),
+                ]
+                print(
+                    f"{connections} connection(s){'':21} {'req/s':>9}   {'p50 ms':>7}   {'p99 ms':>7}   "
+                    "CPU ms/request: locator, gateway"
+                )
+                for label, (rate, p50, p99, cpu) in runs:
+                    print(
+                        f"  {label:36} {rate:9.0f}   {p50:7.2f}   {p99:7.2f}   {cpu[0]:5.2f}, {cpu[1]:5.2f}"
+                    )
+                direct, keyed, anonymous = (figures for _, figures in runs)
                 print(
                     f"  gateway overhead at p50: {keyed[1] / direct[1] - 1:+.0%} with a key, "
                     f"{anonymous[1] / direct[1] - 1:+.0%} anonymous (target < +30 %); "
-                    f"throughput with a key {keyed[0] / direct[0]:.0%} of direct",
+                    f"throughput with a key {keyed[0] / direct[0]:.0%} of direct; gateway CPU per request "
+                    f"{keyed[3][1] / direct[3][0]:.0%} of the locator's",
                     flush=True,
                 )
     finally:

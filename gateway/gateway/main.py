@@ -49,8 +49,10 @@ def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
     return {
         name: Upstream(
             name,
-            httpx.AsyncClient(base_url=url, timeout=timeout, limits=limits),
-            CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s),
+            url,
+            timeout=timeout,
+            limits=limits,
+            breaker=CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s),
             retries=settings.upstream_retries,
             backoff_s=settings.upstream_retry_backoff_s,
         )
