@@ -1,0 +1,88 @@
+"""Retry policy of an upstream, against a real HTTP server that answers 503 and counts the calls."""
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request, Response
+
+from fs_common.errors import ServiceUnavailable
+from gateway.proxy.breaker import CircuitBreaker
+from gateway.proxy.upstream import Upstream, is_retryable
+
+
+@pytest.fixture(scope="module")
+def overloaded(thread_server):
+    calls: list[str] = []
+
+    def build() -> FastAPI:
+        app = FastAPI()
+
+        @app.api_route("/busy", methods=["GET", "POST"])
+        async def busy(request: Request) -> Response:
+            calls.append(request.method)
+            return Response(status_code=503)
+
+        return app
+
+    server = thread_server(build)
+    server.start()
+    yield server, calls
+    server.stop()
+
+
+async def _call(server, method: str, headers: dict[str, str]) -> int:
+    upstream = Upstream(
+        "test",
+        server.url,
+        timeout=httpx.Timeout(2.0),
+        limits=httpx.Limits(),
+        breaker=CircuitBreaker(threshold=10, reset_s=60),
+        retries=2,
+        backoff_s=0.0,
+    )
+    try:
+        request = upstream.client.build_request(method, "/busy", headers=headers, content=b"{}")
+        response = await upstream.send(request, retryable=is_retryable(method, headers))
+        await response.aclose()
+        return response.status_code
+    finally:
+        await upstream.client.aclose()
+
+
+@pytest.mark.parametrize(
+    ("method", "headers", "attempts"),
+    [
+        ("GET", {}, 3),
+        ("POST", {}, 1),
+        ("POST", {"Idempotency-Key": "retry-test-0001"}, 3),
+    ],
+)
+async def test_only_idempotent_requests_are_retried(overloaded, method, headers, attempts):
+    server, calls = overloaded
+    calls.clear()
+    status = await _call(server, method, headers)
+    assert status == 503
+    assert calls == [method] * attempts
+
+
+async def test_an_open_circuit_refuses_without_calling(overloaded):
+    server, calls = overloaded
+    calls.clear()
+    upstream = Upstream(
+        "test",
+        server.url,
+        timeout=httpx.Timeout(2.0),
+        limits=httpx.Limits(),
+        breaker=CircuitBreaker(threshold=2, reset_s=60),
+        retries=0,
+        backoff_s=0.0,
+    )
+    try:
+        for _ in range(2):
+            response = await upstream.send(upstream.client.build_request("GET", "/busy"), retryable=True)
+            await response.aclose()
+        with pytest.raises(ServiceUnavailable) as refused:
+            await upstream.send(upstream.client.build_request("GET", "/busy"), retryable=True)
+        assert 50 <= int(refused.value.headers["Retry-After"]) <= 60
+        assert calls == ["GET", "GET"]
+    finally:
+        await upstream.client.aclose()
