@@ -88,7 +88,7 @@ class AccessMiddleware:
     ) -> None:
         state = scope["app"].state
         settings: GatewaySettings = state.settings
-        allowed = bool(origin) and (
+        allowed = origin is not None and (
             origin.lower() in settings.public_origins
             or await keys.origin_has_a_key(
                 sessionmaker=state.sessionmaker,
@@ -98,7 +98,7 @@ class AccessMiddleware:
                 ttl_s=60,
             )
         )
-        if not allowed:
+        if origin is None or not allowed:
             detail = "Origine non autorisée à appeler cette API depuis un navigateur."
             await self._problem(scope, receive, send, 403, detail, {})
             return
@@ -107,7 +107,7 @@ class AccessMiddleware:
             for h in headers.get("access-control-request-headers", "").split(",")
             if h.strip()
         }
-        response_headers = _cors_headers(origin or "") | {
+        response_headers = _cors_headers(origin) | {
             "Access-Control-Allow-Methods": ALLOWED_METHODS,
             "Access-Control-Allow-Headers": ", ".join(sorted(requested & ALLOWED_HEADERS)),
             "Access-Control-Max-Age": "600",

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from gateway.agents.models import AgentAccount
 
@@ -13,5 +14,5 @@ async def add(session: AsyncSession, agent: AgentAccount) -> AgentAccount:
 
 
 async def get_by_email(session: AsyncSession, email: str) -> AgentAccount | None:
-    result = await session.execute(select(AgentAccount).where(AgentAccount.email == email))
+    result = await session.execute(select(AgentAccount).where(col(AgentAccount.email) == email))
     return result.scalar_one_or_none()

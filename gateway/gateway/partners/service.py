@@ -116,4 +116,5 @@ async def origin_has_a_key(
             origins = await repository.active_origins(session)
         await cache.set(_origins_key(prefix), "\n".join(sorted(origins)), ex=ttl_s)
         return origin in origins
-    return origin in cached.decode().split("\n")
+    text = cached.decode() if isinstance(cached, bytes) else cached
+    return origin in text.split("\n")

@@ -8,6 +8,7 @@ carrying an ``Idempotency-Key``) are retried, and only when the service certainl
 
 import asyncio
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -24,7 +25,7 @@ _RETRY_STATUSES = frozenset({502, 503})
 _NOT_PROCESSED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout)
 
 
-def is_retryable(method: str, headers: httpx.Headers | dict[str, str]) -> bool:
+def is_retryable(method: str, headers: Mapping[str, str]) -> bool:
     return method.upper() in IDEMPOTENT_METHODS or "idempotency-key" in {k.lower() for k in headers}
 
 
