@@ -230,3 +230,23 @@ def test_national_admin_uses_the_admin_api_and_an_agent_cannot(cli, gateway_serv
     assert "OIDC" not in cli(
         "create-agent", "--email", "oidc-only@fs-test.example", "--sites", "1", "--no-password"
     )
+
+
+async def test_brute_force_is_stopped_per_ip(gateway_settings: GatewaySettings, agent_a: str):
+    app = create_app(gateway_settings.model_copy(update={"login_per_ip": "3/minute"}))
+    async with serve_in_process(app):
+        clients = {
+            ip: httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app, client=(ip, 1234)), base_url="http://gw"
+            )
+            for ip in ("192.0.2.20", "192.0.2.21")
+        }
+        try:
+            attacker, colleague = clients["192.0.2.20"], clients["192.0.2.21"]
+            for n in range(3):  # a different e-mail each time: only the per-IP limit can stop this
+                assert (await _login(attacker, f"guess-{n}@fs-test.example", "wrong")).status_code == 401
+            assert (await _login(attacker, agent_a)).status_code == 429
+            assert (await _login(colleague, agent_a)).status_code == 200
+        finally:
+            for client in clients.values():
+                await client.aclose()
