@@ -10,7 +10,7 @@ from fs_common.errors import Forbidden, Unauthorized
 from gateway.config import GatewaySettings
 
 
-def require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     """The admin API: the configured admin token, or the token of a national admin agent."""
     settings: GatewaySettings = request.app.state.settings
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -19,7 +19,7 @@ def require_admin(request: Request) -> None:
         raise Unauthorized("Authentification requise.", headers={"WWW-Authenticate": "Bearer"})
     if settings.admin_token and secrets.compare_digest(token, settings.admin_token):
         return
-    agent = request.app.state.token_verifier.verify(token)
+    agent = await request.app.state.token_verifier.verify(token)
     if agent.role != Role.national_admin:
         raise Forbidden("Réservé aux administrateurs nationaux.")
 

@@ -26,7 +26,8 @@ _HOP_BY_HOP = {
     "content-length",
 }
 _REQUEST_DROPPED = _HOP_BY_HOP | {"x-api-key", "cookie", "x-request-id"}
-_RESPONSE_DROPPED = _HOP_BY_HOP | {"x-request-id"}
+# The gateway's own server sets date and server: forwarding the service's would send them twice.
+_RESPONSE_DROPPED = _HOP_BY_HOP | {"x-request-id", "date", "server"}
 
 
 @router.api_route(
@@ -38,7 +39,7 @@ async def forward(request: Request, path: str) -> Response:
         raise NotFound("Aucune ressource à cette adresse.")
     if request.url.path.startswith("/v1/agent/"):
         # Refused here already when absent, forged or expired; the service checks it again and scopes.
-        current_agent(request)
+        await current_agent(request)
     upstream: Upstream = request.app.state.upstreams[service]
     headers = {k: v for k, v in request.headers.items() if k.lower() not in _REQUEST_DROPPED}
     headers["x-request-id"] = request_id_var.get() or ""

@@ -13,13 +13,13 @@ from fs_common.agent_auth import Agent, Role, current_agent
 from fs_common.errors import Forbidden
 
 
-def require_admin(request: Request) -> str:
+async def require_admin(request: Request) -> str:
     """The caller's identity for the audit: ``admin-token`` or ``agent:<id>``."""
     configured: str = request.app.state.settings.admin_token
     _, _, token = request.headers.get("authorization", "").partition(" ")
     if configured and hmac.compare_digest(token.strip().encode(), configured.encode()):
         return "admin-token"
-    agent: Agent = current_agent(request)
+    agent: Agent = await current_agent(request)
     if agent.role != Role.national_admin:
         raise Forbidden("Réservé aux administrateurs nationaux.")
     return f"agent:{agent.id}"

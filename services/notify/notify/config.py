@@ -66,7 +66,7 @@ class NotifySettings(ServiceSettings):
     # Who may call the admin and support endpoints.
     admin_token: str = Field("", description="Static bearer token for the webhook admin API (optional)")
     agent_public_key_pem: str = ""
-    agent_jwks_url: str = ""
+    agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> "NotifySettings":
