@@ -5,6 +5,7 @@ Each step is idempotent: running it twice changes nothing (imports update, never
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,6 +13,7 @@ import urllib.request
 
 HOST = os.environ.get("FS_HOST", "127.0.0.1")
 GATEWAY_PORT = int(os.environ.get("FS_GATEWAY_PORT", "8000"))
+SMTP_PORT = 1025  # notify's default SMTP port
 
 # Preparation commands, in order.
 PREPARE: list[list[str]] = [
@@ -36,6 +38,21 @@ PROCESSES: list[tuple[str, list[str]]] = [
         ["uvicorn", "gateway.main:create_app", "--factory", "--host", HOST, "--port", str(GATEWAY_PORT)],
     ),
 ]
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex((HOST, port)) != 0
+
+
+def local_mail_sink() -> list[tuple[str, list[str]]]:
+    """Without an SMTP server of your own, notify's mails land as files in var/mail (a Maildir)."""
+    if os.environ.get("NOTIFY_SMTP_HOST") or not port_is_free(SMTP_PORT):
+        return []
+    for folder in ("cur", "new", "tmp"):  # a Maildir
+        os.makedirs(f"var/mail/{folder}", exist_ok=True)
+    sink = ["python", "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{SMTP_PORT}", "-c", "aiosmtpd.handlers.Mailbox"]
+    return [("mail-sink", [*sink, "var/mail"])]
 
 
 def wait_ready(url: str, timeout_s: float = 60) -> bool:
@@ -69,7 +86,7 @@ def main() -> int:
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        for name, command in PROCESSES:
+        for name, command in local_mail_sink() + PROCESSES:
             print(f"==> starting {name}", flush=True)
             children.append((name, subprocess.Popen(command)))  # noqa: S603
         gateway = f"http://{HOST}:{GATEWAY_PORT}"
