@@ -1,6 +1,7 @@
 from pydantic import BaseModel, Field
 
-from booking.catalogue.models import PARTNER_LABELS, Demarche, Modality, Partner
+from booking.catalogue.models import Demarche, Modality
+from fs_common.partners import PARTNER_LABELS, Partner
 
 CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
 

@@ -12,10 +12,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from fs_common.partners import Partner
 from locator import territories
 from locator.communes.repository import CommuneRef
 from locator.geo import haversine_m
-from locator.sites.models import Partner, SiteKind
+from locator.sites.models import SiteKind
 from locator.sites.opening_hours import HoursFormatError, parse_day
 
 DAY_COLUMNS = ["h_lundi", "h_mardi", "h_mercredi", "h_jeudi", "h_vendredi", "h_samedi"]

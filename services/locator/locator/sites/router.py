@@ -11,12 +11,13 @@ from fastapi.responses import Response
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from fs_common.partners import Partner
 from fs_common.responses import model_response
 from locator.geocoding.router import ban_client
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
-from locator.sites.models import Partner, SiteKind
+from locator.sites.models import SiteKind
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSitesResponse, Origin, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter

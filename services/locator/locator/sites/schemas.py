@@ -8,7 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from locator.sites.models import PARTNER_LABELS, Partner, SiteKind
+from fs_common.partners import PARTNER_LABELS, Partner
+from locator.sites.models import SiteKind
 from locator.sites.opening_hours import WEEKDAYS_FR
 
 
