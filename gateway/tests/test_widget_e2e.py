@@ -13,29 +13,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse
-from playwright.async_api import Browser, Page, Request, async_playwright, expect
+from playwright.async_api import Browser, Page, Request, expect
 
 from fs_common.testing import http_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from gateway.widget.config import WidgetSettings, get_widget_settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .browser import WAIT_MS, axe_violations, chromium, french_page
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
-WAIT_MS = 15_000
 ADMIN_TOKEN = "widget-e2e-" + "a" * 32
 GUERET = {"latitude": 46.1717, "longitude": 1.8718}
 BLUE = "rgb(0, 0, 145)"  # --fs-blue
@@ -67,40 +56,18 @@ async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str
 @pytest.fixture(scope="module")
 async def browser() -> AsyncIterator[Browser]:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as playwright:
-        # A fresh, empty profile for every launch (Playwright passes its own temporary user-data-dir).
-        browser = await playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-        )
+    async with chromium() as browser:
         yield browser
-        await browser.close()
 
 
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
-    context = await browser.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
-    )
-    page = await context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    await context.close()
-    assert errors == [], errors  # no uncaught script error on any screen
+    async with french_page(browser) as page:
+        yield page
 
 
 async def shoot(page: Page, name: str) -> None:
     await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
-
-
-async def axe_violations(page: Page) -> list[str]:
-    """WCAG 2.1 A and AA rules of axe-core, on the whole page (the widget's open Shadow DOM included)."""
-    await page.evaluate(AXE_SCRIPT)
-    results = await page.evaluate(
-        "() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', "
-        "'wcag21aa']}, resultTypes: ['violations']})"
-    )
-    return [f"{v['id']}: {v['help']} -> {[n['target'] for n in v['nodes']]}" for v in results["violations"]]
 
 
 async def search_postcode(page: Page, base: str, postcode: str) -> None:
@@ -198,9 +165,11 @@ async def test_book_a_slot_end_to_end(page: Page, widget_gateway: str):
     await shoot(page, "14-confirmed")
     assert await axe_violations(page) == []
 
-    # The booking really exists, as the person will see it through the link.
+    # The link opens the booking page of this gateway, the token after '#'; the booking really exists.
+    page_url, token = href.split("#", 1)
+    assert page_url == f"{widget_gateway}/rendez-vous"
     async with httpx.AsyncClient(base_url=widget_gateway) as api:
-        booking = (await api.get(f"/v1/bookings/manage/{href.rsplit('/', 1)[1]}")).json()
+        booking = (await api.get(f"/v1/bookings/manage/{token}")).json()
     assert booking["status"] == "confirmed"
     assert booking["person"]["name"] == "Camille Martin"
     assert [d["code"] for d in booking["demarches"]] == [demarche["code"]]

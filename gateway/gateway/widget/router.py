@@ -1,7 +1,11 @@
-"""Serves the widget (``/widget.js``, ``/widget.css``) and the demo page (``/demo``).
+"""Serves the widget (``/widget.js``, ``/widget.css``), its demo page (``/demo``) and the citizen's booking
+page (``/rendez-vous``, with ``/rendez-vous.js`` and ``/rendez-vous.css``).
 
-The widget's files are package data, read once. They are cached by browsers and proxies for an hour
-and revalidated with a strong ETag, so a partner page costs one conditional request per hour.
+The files are package data, read once. A script is its own file preceded by ``kit.js`` (the helpers both
+scripts share), joined here rather than by a build step, so the partner's embed stays one script tag.
+Assets are cached by browsers and proxies for an hour and revalidated with a strong ETag, so a partner
+page costs one conditional request per hour; the booking page names them with their ETag (``?v=``), so a
+new version is picked up at once.
 """
 
 import hashlib
@@ -28,10 +32,23 @@ class Asset:
     etag: str
 
 
+def _static(name: str) -> bytes:
+    return (files("gateway.widget") / "static" / name).read_bytes()
+
+
 @lru_cache
-def asset(name: str, media_type: str) -> Asset:
-    body = (files("gateway.widget") / "static" / name).read_bytes()
+def asset(names: tuple[str, ...], media_type: str) -> Asset:
+    """The files ``names`` joined in that order, served as one."""
+    body = b"\n".join(_static(name) for name in names)
     return Asset(body, media_type, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+_JS = "text/javascript; charset=utf-8"
+_CSS = "text/css; charset=utf-8"
+WIDGET_JS = (("kit.js", "widget.js"), _JS)
+WIDGET_CSS = (("widget.css",), _CSS)
+PAGE_JS = (("kit.js", "rendez-vous.js"), _JS)
+PAGE_CSS = (("rendez-vous.css",), _CSS)
 
 
 def _serve(request: Request, item: Asset) -> Response:
@@ -55,7 +72,7 @@ def _serve(request: Request, item: Asset) -> Response:
     responses={200: {"content": {"text/javascript": {}}}, 304: {"description": "Inchangé"}},
 )
 async def widget_js(request: Request) -> Response:
-    return _serve(request, asset("widget.js", "text/javascript; charset=utf-8"))
+    return _serve(request, asset(*WIDGET_JS))
 
 
 @router.get(
@@ -65,7 +82,7 @@ async def widget_js(request: Request) -> Response:
     responses={200: {"content": {"text/css": {}}}, 304: {"description": "Inchangé"}},
 )
 async def widget_css(request: Request) -> Response:
-    return _serve(request, asset("widget.css", "text/css; charset=utf-8"))
+    return _serve(request, asset(*WIDGET_CSS))
 
 
 def _attribute(name: str, value: str) -> str:
@@ -89,3 +106,67 @@ async def demo(settings: Annotated[WidgetSettings, Depends(get_widget_settings)]
     shown_key = escape(settings.demo_api_key or "VOTRE_CLE_API", quote=True)
     page = template.substitute(widget_attributes=attributes, shown_key=shown_key)
     return Response(page, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+
+@router.get(
+    "/rendez-vous.js",
+    summary="Le script de la page « Mon rendez-vous »",
+    response_class=Response,
+    responses={200: {"content": {"text/javascript": {}}}, 304: {"description": "Inchangé"}},
+)
+async def booking_page_js(request: Request) -> Response:
+    return _serve(request, asset(*PAGE_JS))
+
+
+@router.get(
+    "/rendez-vous.css",
+    summary="La feuille de style de la page « Mon rendez-vous »",
+    response_class=Response,
+    responses={200: {"content": {"text/css": {}}}, 304: {"description": "Inchangé"}},
+)
+async def booking_page_css(request: Request) -> Response:
+    return _serve(request, asset(*PAGE_CSS))
+
+
+# The page holds no personal data (the booking is fetched by its script) and runs only its own files.
+_PAGE_HEADERS = {
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+        "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+}
+
+
+@lru_cache
+def booking_page() -> Asset:
+    def versioned(path: str, item: Asset) -> str:
+        return f"{path}?v={item.etag.strip(chr(34))[:12]}"
+
+    page = Template(_static("rendez-vous.html").decode("utf-8")).substitute(
+        script=versioned("/rendez-vous.js", asset(*PAGE_JS)),
+        page_css=versioned("/rendez-vous.css", asset(*PAGE_CSS)),
+        widget_css=versioned("/widget.css", asset(*WIDGET_CSS)),
+    )
+    body = page.encode("utf-8")
+    return Asset(body, "text/html; charset=utf-8", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+
+
+@router.get(
+    "/rendez-vous",
+    summary="Mon rendez-vous : la page du lien reçu par e-mail ou SMS (voir, reporter, annuler)",
+    description=(
+        "Le jeton du rendez-vous suit le `#` de l'adresse (`/rendez-vous#<jeton>`) : le navigateur ne "
+        "l'envoie jamais au serveur, il n'apparaît donc dans aucun journal ni en-tête Referer."
+    ),
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}, 304: {"description": "Inchangé"}},
+)
+async def booking_page_html(request: Request) -> Response:
+    item = booking_page()
+    if item.etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=_PAGE_HEADERS | {"ETag": item.etag})
+    return Response(item.body, media_type=item.media_type, headers=_PAGE_HEADERS | {"ETag": item.etag})

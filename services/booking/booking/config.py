@@ -21,8 +21,11 @@ class BookingSettings(ServiceSettings):
     relay_interval_s: float = Field(default=0.5, description="Relay poll period when the outbox is empty.")
     relay_batch_size: int = 200
     manage_url_template: str = Field(
-        default="http://127.0.0.1:8000/v1/bookings/manage/{token}",
-        description="Link sent to the person; {token} is replaced by the booking's token.",
+        default="http://127.0.0.1:8000/rendez-vous#{token}",
+        description=(
+            "Link sent to the person: the gateway's booking page; {token} is replaced by the booking's token "
+            "(after '#', so that browsers never send it to a server)."
+        ),
     )
     retention_days: int = Field(default=730, description="Bookings older than this are anonymised.")
     outbox_retention_days: int = Field(default=7, description="Published events are purged after this.")

@@ -18,6 +18,11 @@
   const TAG = "france-services-locator";
   if (window.customElements.get(TAG)) return;
 
+  // Shared with the booking page (kit.js, served in front of this file).
+  const {
+    clock, dayKey, h, longDay, newKey, nextId, present, renderSlotDays, request, slotsOf, timeOf, zoned,
+  } = window.FranceServicesKit;
+
   const SCRIPT_SRC = document.currentScript && document.currentScript.src;
   const DEFAULT_BASE = SCRIPT_SRC ? new URL(SCRIPT_SRC).origin : window.location.origin;
   const CSS_URL = SCRIPT_SRC ? new URL("widget.css", SCRIPT_SRC).href : "/widget.css";
@@ -108,8 +113,6 @@
     manage: "Gérer mon rendez-vous (modifier ou annuler)",
     manageHint: "Gardez ce lien : il vous est aussi envoyé avec la confirmation.",
     newSearch: "Nouvelle recherche",
-    genericError: "Une erreur est survenue. Réessayez dans quelques instants.",
-    networkError: "Le service est injoignable. Vérifiez votre connexion et réessayez.",
     map: "Carte des lieux trouvés (la liste donne les mêmes informations)",
   };
 
@@ -126,28 +129,6 @@
 
   function distance(m) {
     return m < 1000 ? `${Math.round(m / 10) * 10} m` : `${number1.format(m / 1000)} km`;
-  }
-
-  function clock(hhmm) {
-    const [h, m] = hhmm.split(":");
-    return m === "00" ? `${Number(h)} h` : `${Number(h)} h ${m}`;
-  }
-
-  function zoned(date, zone, options) {
-    return new Intl.DateTimeFormat("fr-FR", { timeZone: zone || "Europe/Paris", ...options }).format(date);
-  }
-
-  function dayKey(date, zone) {
-    return zoned(date, zone, { year: "numeric", month: "2-digit", day: "2-digit" });
-  }
-
-  function longDay(date, zone) {
-    return zoned(date, zone, { weekday: "long", day: "numeric", month: "long" });
-  }
-
-  function timeOf(date, zone) {
-    const [h, m] = zoned(date, zone, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).split(":");
-    return clock(`${h}:${m}`);
   }
 
   /** "aujourd'hui", "demain" or "mardi 14 mai". */
@@ -216,56 +197,6 @@
     };
   }
 
-  function slotsOf(body) {
-    return ((body && body.slots) || []).map((raw) => ({ start: new Date(raw.starts_at), raw }));
-  }
-
-  function safeUrl(value) {
-    try {
-      const url = new URL(value, window.location.href);
-      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
-    } catch {
-      return null;
-    }
-  }
-
-  function newKey() {
-    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
-    const bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  class ApiError extends Error {
-    constructor(message, status) {
-      super(message);
-      this.status = status;
-    }
-  }
-
-  // ---------------------------------------------------------------- DOM helper: text only, never HTML
-
-  function h(tag, props, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(props || {})) {
-      if (value === null || value === undefined || value === false) continue;
-      if (key === "class") el.className = value;
-      else if (key === "text") el.textContent = value;
-      else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? "" : String(value));
-    }
-    for (const child of children.flat(Infinity)) {
-      if (child === null || child === undefined || child === false) continue;
-      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return el;
-  }
-
-  const present = (...nodes) => nodes.flat().filter(Boolean);
-
-  let uid = 0;
-  const nextId = (prefix) => `fs-${prefix}-${++uid}`;
-
   // ---------------------------------------------------------------- the element
 
   class FranceServicesLocator extends HTMLElement {
@@ -302,40 +233,12 @@
 
     // ------------------------------------------------------------ HTTP
 
-    async api(path, { method = "GET", params, body, idempotencyKey } = {}) {
-      const url = new URL(this.apiBase + path);
-      for (const [k, v] of Object.entries(params || {})) {
-        if (v !== null && v !== undefined && v !== "") url.searchParams.set(k, v);
-      }
-      const headers = { Accept: "application/json" };
+    api(path, { method = "GET", params, body, idempotencyKey } = {}) {
+      const headers = {};
       const key = this.getAttribute("api-key");
       if (key) headers["X-Api-Key"] = key;
-      if (body !== undefined) headers["Content-Type"] = "application/json";
       if (idempotencyKey) headers["Idempotency-Key"] = idempotencyKey;
-      let response;
-      try {
-        response = await fetch(url, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-          mode: "cors",
-          credentials: "omit",
-        });
-      } catch {
-        throw new ApiError(T.networkError, 0);
-      }
-      let payload = null;
-      try {
-        payload = await response.json();
-      } catch {
-        payload = null;
-      }
-      if (!response.ok) {
-        // problem+json (RFC 9457): its `detail` is written in French for the person reading it.
-        const detail = payload && typeof payload.detail === "string" ? payload.detail : T.genericError;
-        throw new ApiError(detail, response.status);
-      }
-      return payload;
+      return request(this.apiBase + path, { method, params, body, headers });
     }
 
     showError(message) {
@@ -769,57 +672,15 @@
         return;
       }
       this.announce(T.slotsFound(slots.length));
-      const days = new Map();
-      for (const slot of slots) {
-        const key = dayKey(slot.start, place.timezone);
-        if (!days.has(key)) days.set(key, []);
-        days.get(key).push(slot);
-      }
-      const groups = [...days.values()];
-      const step = 3;
-      const render = (count) => {
-        const fieldsets = groups.slice(0, count).map((daySlots) =>
-          h(
-            "fieldset",
-            { class: "fs-slot-day" },
-            h("legend", { text: T.slotsFor(longDay(daySlots[0].start, place.timezone)) }),
-            h("div", { class: "fs-slot-list" }, daySlots.map((slot) => this.slotChoice(slot))),
-          ));
-        const more = count < groups.length
-          ? h("button", {
-            type: "button",
-            class: "fs-secondary",
-            text: T.moreSlots,
-            onclick: () => {
-              render(count + step);
-              box.querySelectorAll("fieldset")[count].querySelector("input").focus();
-            },
-          })
-          : null;
-        box.replaceChildren(...present(fieldsets, more));
-      };
-      render(step);
-    }
-
-    slotChoice(slot) {
       const booking = this.state.booking;
-      const id = nextId("slot");
-      const input = h("input", {
-        type: "radio",
-        name: "slot",
-        id,
-        value: slot.raw.starts_at,
-        checked: booking.slot !== null && booking.slot.raw.starts_at === slot.raw.starts_at,
+      renderSlotDays(box, slots, place.timezone, {
+        legend: T.slotsFor,
+        more: T.moreSlots,
+        isChecked: (slot) => booking.slot !== null && booking.slot.raw.starts_at === slot.raw.starts_at,
+        onPick: (slot) => {
+          booking.slot = slot;
+        },
       });
-      input.addEventListener("change", () => {
-        booking.slot = slot;
-      });
-      return h(
-        "span",
-        { class: "fs-slot-choice" },
-        input,
-        h("label", { for: id, text: timeOf(slot.start, booking.place.timezone) }),
-      );
     }
 
     onSlotChosen(event, select) {
@@ -994,7 +855,8 @@
     renderDone(created) {
       const headingId = nextId("done");
       const heading = h("h3", { id: headingId, tabindex: "-1", text: T.done });
-      const manage = safeUrl(created.manage_url || "");
+      // The booking page of the gateway this widget talks to (the link in the e-mail is the same page).
+      const manage = created.manage_token ? `${this.apiBase}/rendez-vous#${created.manage_token}` : null;
       const documents = (created.demarches || []).flatMap((d) => d.documents || []);
       this.main.replaceChildren(
         h(
