@@ -265,3 +265,45 @@ async def test_unknown_or_missing_token(page: Page, base: str, fragment: str, me
     await expect(view.get_by_role("button")).to_have_count(0)
     await shoot(page, "20-invalid-link" if fragment else "21-missing-token")
     assert await axe_violations(page) == []
+
+
+FOCUSED = """() => {
+    const el = document.getElementById('fs-rendez-vous').shadowRoot.activeElement;
+    return el ? (el.labels && el.labels.length ? el.labels[0].textContent : el.textContent) : null;
+}"""
+
+
+async def test_keyboard_only_reschedule(page: Page, api: httpx.AsyncClient, base: str):
+    demarche, site, slots = await bookable(api)
+    created = await book(api, site["id"], demarche["code"], slots[2]["starts_at"], "Camille Martin")
+    await page.goto(f"{base}/rendez-vous#{created['manage_token']}")
+    view = shadow(page)
+    await expect(view.get_by_role("button", name="Reporter le rendez-vous")).to_be_visible(timeout=WAIT_MS)
+    for _ in range(10):
+        await page.keyboard.press("Tab")
+        if await page.evaluate(FOCUSED) == "Reporter le rendez-vous":
+            break
+    assert await page.evaluate(FOCUSED) == "Reporter le rendez-vous"
+    outline = await view.get_by_role("button", name="Reporter le rendez-vous").evaluate(
+        "el => getComputedStyle(el).outlineStyle"
+    )
+    assert outline == "solid"  # the focus is visible
+    await page.keyboard.press("Enter")
+    assert await page.evaluate(FOCUSED_HEADING) == "Choisir un nouveau créneau"
+    await expect(view.locator(".fs-slot-choice").first).to_be_visible(timeout=WAIT_MS)
+    first = await view.locator(".fs-slot-choice input").first.get_attribute("value")
+    second = await view.locator(".fs-slot-choice input").nth(1).get_attribute("value")
+    await page.keyboard.press("Tab")  # into the radio group: the first slot
+    await page.keyboard.press("ArrowRight")  # the arrow keys choose the next slot
+    await page.keyboard.press("Tab")
+    if await page.evaluate(FOCUSED) == "Plus de créneaux":
+        await page.keyboard.press("Tab")
+    assert await page.evaluate(FOCUSED) == "Continuer"
+    await page.keyboard.press("Enter")
+    assert await page.evaluate(FOCUSED_HEADING) == "Confirmer le report"
+    await page.keyboard.press("Tab")
+    assert await page.evaluate(FOCUSED) == "Confirmer le report"
+    await page.keyboard.press("Enter")
+    await expect(view.locator(".fs-success-box")).to_contain_text("reporté", timeout=WAIT_MS)
+    moved = (await api.get(f"/v1/bookings/manage/{page.url.split('#', 1)[1]}")).json()
+    assert moved["starts_at"] == second and second != first
