@@ -1,9 +1,7 @@
 """What the locator returns about sites: chosen fields, never the row."""
 
 import datetime as dt
-import json
 from enum import StrEnum
-from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -124,12 +122,6 @@ def partner_out(code: str) -> PartnerOut:
 
 
 def day_hours(hours: dict[str, list[list[str]]]) -> list[DayHours]:
-    return _day_hours(json.dumps(hours, sort_keys=True))
-
-
-@lru_cache(maxsize=4096)
-def _day_hours(hours_json: str) -> list[DayHours]:
-    hours: dict[str, list[list[str]]] = json.loads(hours_json)
     return [
         DayHours(
             weekday=int(day),

@@ -39,33 +39,58 @@ def _instant_for(site: Site, at: dt.datetime) -> dt.datetime:
     return at if at.tzinfo else at.replace(tzinfo=territories.zone(site.departement))
 
 
+# What does not depend on the instant, per (site id, last update): built and validated once.
+_STATIC_FIELDS: dict[tuple[int, dt.datetime], dict] = {}
+_STATIC_FIELDS_MAX = 20_000
+
+
+def _static_fields(site: Site, lat: float, lon: float) -> dict:
+    key = (site.id, site.updated_at)
+    fields = _STATIC_FIELDS.get(key)
+    if fields is None:
+        if len(_STATIC_FIELDS) >= _STATIC_FIELDS_MAX:  # stale versions after many imports
+            _STATIC_FIELDS.clear()
+        fields = dict(
+            SiteOut(
+                id=site.id,
+                name=site.name,
+                kind=site.kind,
+                is_mobile=site.is_mobile,
+                address=Address(
+                    street=site.address,
+                    complement=site.address_complement,
+                    postcode=site.postcode,
+                    commune=site.commune_name,
+                    insee_code=site.insee_code,
+                    departement=site.departement,
+                ),
+                location=Point(lat=lat, lon=lon),
+                timezone=site.timezone,
+                phone=site.phone,
+                email=site.email,
+                opening_hours=day_hours(site.opening_hours),
+                hours_known=site.hours_known,
+                open_now=None,
+                next_opening=None,
+                appointment_required=site.appointment_required,
+                partners=[partner_out(p) for p in site.partners],
+                comment=site.comment,
+                labelled_since=site.labelled_since,
+            )
+        )
+        _STATIC_FIELDS[key] = fields
+    return fields
+
+
 def site_out(site: Site, lat: float, lon: float, at: dt.datetime) -> SiteOut:
+    """The site as answered, its opening state evaluated at ``at`` (the rest is cached)."""
     opening = next_opening(site.opening_hours, site.departement, at) if site.hours_known else None
-    return SiteOut(
-        id=site.id,
-        name=site.name,
-        kind=site.kind,
-        is_mobile=site.is_mobile,
-        address=Address(
-            street=site.address,
-            complement=site.address_complement,
-            postcode=site.postcode,
-            commune=site.commune_name,
-            insee_code=site.insee_code,
-            departement=site.departement,
-        ),
-        location=Point(lat=lat, lon=lon),
-        timezone=site.timezone,
-        phone=site.phone,
-        email=site.email,
-        opening_hours=day_hours(site.opening_hours),
-        hours_known=site.hours_known,
-        open_now=is_open(site.opening_hours, site.departement, at) if site.hours_known else None,
-        next_opening=OpeningPeriod(start=opening.start, end=opening.end) if opening else None,
-        appointment_required=site.appointment_required,
-        partners=[partner_out(p) for p in site.partners],
-        comment=site.comment,
-        labelled_since=site.labelled_since,
+    return SiteOut.model_construct(
+        **_static_fields(site, lat, lon)
+        | {
+            "open_now": is_open(site.opening_hours, site.departement, at) if site.hours_known else None,
+            "next_opening": OpeningPeriod(start=opening.start, end=opening.end) if opening else None,
+        }
     )
 
 
