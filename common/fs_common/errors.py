@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -219,6 +220,21 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "Une erreur inattendue est survenue ; elle a été enregistrée.", instance=request.url.path
         )
+
+    @app.exception_handler(DBAPIError)
+    async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        # SQLSTATE class 22 (data exception): a value the database cannot hold, e.g. an id beyond its
+        # integers. It came from the request: say so. Any other database error is a bug (500).
+        if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
+            logger.warning("request value refused by the database", extra={"path": request.url.path})
+            return problem_response(
+                422,
+                "Une valeur de la requête dépasse ce que le service accepte (nombre trop grand, date "
+                "impossible…).",
+                type_slug="validation-error",
+                instance=request.url.path,
+            )
+        return await _unexpected(request, exc)
 
 
 # Documented in each route's OpenAPI ``responses``.

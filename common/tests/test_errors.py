@@ -102,3 +102,24 @@ async def test_an_exhausted_database_pool_is_a_503_with_retry_after():
     assert response.headers["retry-after"] == "2"
     assert response.json()["detail"].startswith("Le service est momentanément surchargé")
     assert after.json() == {"one": 1}
+
+
+async def test_a_value_the_database_cannot_hold_is_a_422():
+    engine = create_async_engine(f"{PG_BASE}/postgres", pool_size=1)
+    app = create_service_app(service="demo", title="demo", description="")
+
+    @app.get("/items/{item_id}")
+    async def item(item_id: int) -> dict:
+        async with engine.connect() as conn:
+            return {"id": (await conn.execute(text("SELECT CAST(:id AS int)"), {"id": item_id})).scalar_one()}
+
+    try:
+        async with serve_in_process(app) as client:
+            too_big = await client.get("/items/99999999999999999999")
+            fine = await client.get("/items/7")
+    finally:
+        await engine.dispose()
+    assert too_big.status_code == 422
+    assert too_big.headers["content-type"] == "application/problem+json"
+    assert too_big.json()["detail"].startswith("Une valeur de la requête dépasse")
+    assert fine.json() == {"id": 7}

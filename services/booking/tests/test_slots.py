@@ -266,3 +266,10 @@ async def test_sync_creates_every_agenda_of_a_departement_once(booking_app, book
         )
     assert sites == total
     assert stops == len((await locator_client.get("/v1/sites/47/stops")).json()["stops"])
+
+
+@pytest.mark.parametrize("path", ["/v1/sites/99999999999999999999/slots", "/v1/stops/0/slots"])
+async def test_ids_outside_the_database_integers_are_a_422(booking_client, path):
+    response = await booking_client.get(path, params={"demarche": "caf-rsa"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

@@ -143,5 +143,7 @@ async def test_garbage_paths_and_methods_are_problem_json(locator_client):
     assert not_found.status_code == 404 and not_found.headers["content-type"] == "application/problem+json"
     method = await locator_client.delete("/v1/sites/1")
     assert method.status_code == 405 and method.headers["content-type"] == "application/problem+json"
-    bad_id = await locator_client.get("/v1/sites/abc")
-    assert bad_id.status_code == 422
+    for bad_id in ("abc", "0", "99999999999999999999"):
+        response = await locator_client.get(f"/v1/sites/{bad_id}")
+        assert response.status_code == 422, bad_id
+        assert response.headers["content-type"] == "application/problem+json"

@@ -9,6 +9,7 @@ from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
+from fs_common.params import IntId
 
 router = APIRouter(prefix="/v1/agent", tags=["agendas (agents)"], responses=PROBLEM_RESPONSE_DOC)
 
@@ -20,7 +21,7 @@ async def _out(session: SessionDep, agenda) -> AgendaOut:  # noqa: ANN001
 
 @router.get("/sites/{site_id}/agenda", response_model=AgendaOut, summary="L'agenda d'une France Services")
 async def get_site_agenda(
-    session: SessionDep, locator: LocatorDep, settings: SettingsDep, agent: CurrentAgent, site_id: int
+    session: SessionDep, locator: LocatorDep, settings: SettingsDep, agent: CurrentAgent, site_id: IntId
 ) -> AgendaOut:
     agent.require_site(site_id)
     return await _out(session, await service.site_agenda(session, locator, settings, site_id))
@@ -30,7 +31,7 @@ async def get_site_agenda(
     "/stops/{stop_id}/agenda", response_model=AgendaOut, summary="Ouvrir ou remplacer l'agenda d'un arrêt"
 )
 async def put_stop_agenda(
-    session: SessionDep, settings: SettingsDep, agent: CurrentAgent, stop_id: int, data: StopAgendaIn
+    session: SessionDep, settings: SettingsDep, agent: CurrentAgent, stop_id: IntId, data: StopAgendaIn
 ) -> AgendaOut:
     agent.require_site(data.site_id)
     return await _out(session, await service.put_stop_agenda(session, settings, stop_id, data, now()))
@@ -38,7 +39,7 @@ async def put_stop_agenda(
 
 @router.patch("/agendas/{agenda_id}", response_model=AgendaOut, summary="Modifier les règles d'un agenda")
 async def update_agenda(
-    session: SessionDep, agent: CurrentAgent, agenda_id: int, data: AgendaUpdate
+    session: SessionDep, agent: CurrentAgent, agenda_id: IntId, data: AgendaUpdate
 ) -> AgendaOut:
     agenda = await service.agenda_for_agent(session, agent, agenda_id)
     return await _out(session, await service.update(session, agenda, data, now()))
@@ -51,7 +52,7 @@ async def update_agenda(
     summary="Ajouter une fermeture ou une ouverture exceptionnelle",
 )
 async def add_exception(
-    session: SessionDep, agent: CurrentAgent, agenda_id: int, data: ExceptionIn
+    session: SessionDep, agent: CurrentAgent, agenda_id: IntId, data: ExceptionIn
 ) -> ExceptionOut:
     agenda = await service.agenda_for_agent(session, agent, agenda_id)
     return ExceptionOut.of(await service.add_exception(session, agenda, data))
@@ -64,7 +65,7 @@ async def add_exception(
     summary="Supprimer une exception",
 )
 async def delete_exception(
-    session: SessionDep, agent: CurrentAgent, agenda_id: int, exception_id: int
+    session: SessionDep, agent: CurrentAgent, agenda_id: IntId, exception_id: IntId
 ) -> None:
     agenda = await service.agenda_for_agent(session, agent, agenda_id)
     await service.delete_exception(session, agenda, exception_id)

@@ -23,6 +23,7 @@ from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
+from fs_common.params import IntId
 
 router = APIRouter(prefix="/v1", responses=PROBLEM_RESPONSE_DOC)
 
@@ -112,7 +113,7 @@ async def day_bookings(
     session: SessionDep,
     settings: SettingsDep,
     agent: CurrentAgent,
-    site_id: int,
+    site_id: IntId,
     date: Annotated[dt.date, Query(description="Jour, heure locale du site")],
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
 ) -> list[BookingOut] | PlainTextResponse:

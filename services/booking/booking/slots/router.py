@@ -12,6 +12,7 @@ from booking.slots import service
 from booking.slots.schemas import SlotsOut
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
+from fs_common.params import IntId
 
 router = APIRouter(prefix="/v1", tags=["créneaux"], responses=PROBLEM_RESPONSE_DOC)
 
@@ -34,7 +35,7 @@ async def site_slots(
     session: SessionDep,
     locator: LocatorDep,
     settings: SettingsDep,
-    site_id: int,
+    site_id: IntId,
     demarche: Demarches,
     day_from: From = None,
     day_to: To = None,
@@ -47,7 +48,7 @@ async def site_slots(
     "/stops/{stop_id}/slots", response_model=SlotsOut, summary="Créneaux libres lors des passages d'un bus"
 )
 async def stop_slots(
-    session: SessionDep, stop_id: int, demarche: Demarches, day_from: From = None, day_to: To = None
+    session: SessionDep, stop_id: IntId, demarche: Demarches, day_from: From = None, day_to: To = None
 ) -> Response:
     agenda = await agendas.stop_agenda(session, stop_id)
     return _json(await service.search(session, agenda, demarche, day_from, day_to, now()))

@@ -8,11 +8,12 @@ import datetime as dt
 import hmac
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC, Forbidden, Unauthorized
+from fs_common.params import IntId
 from fs_common.responses import model_response
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.itineraries import service
@@ -31,8 +32,6 @@ router = APIRouter(prefix="/v1", tags=["itineraries"])
 _GEOJSON_DOC = {200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}}
 Limit = Annotated[int, Query(ge=1, le=100, description="Nombre de résultats")]
 RadiusKm = Annotated[float | None, Query(gt=0, le=2000, description="Rayon de recherche, en km")]
-SiteId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Identifiant national (id_fs)")]
-StopId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 DateFrom = Annotated[
     dt.date | None,
     Query(
@@ -132,7 +131,7 @@ async def nearest_access_points(
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
 async def site_stops(
-    request: Request, session: SessionDep, site_id: SiteId, date_from: DateFrom = None, date_to: DateTo = None
+    request: Request, session: SessionDep, site_id: IntId, date_from: DateFrom = None, date_to: DateTo = None
 ) -> Response:
     current = now()
     answer = await service.itinerary(session, site_id, service.window(date_from, date_to, current), current)
@@ -181,17 +180,17 @@ admin_router = APIRouter(
 @admin_router.post(
     "", response_model=StopOut, status_code=201, summary="Ajouter un arrêt à un bus ou service itinérant"
 )
-async def create_stop(session: SessionDep, site_id: SiteId, body: StopCreate) -> Response:
+async def create_stop(session: SessionDep, site_id: IntId, body: StopCreate) -> Response:
     stop = await service.create_stop(session, site_id, body, now())
     return model_response(stop, status_code=201)
 
 
 @admin_router.patch("/{stop_id}", response_model=StopOut, summary="Modifier un arrêt")
-async def update_stop(session: SessionDep, site_id: SiteId, stop_id: StopId, body: StopUpdate) -> Response:
+async def update_stop(session: SessionDep, site_id: IntId, stop_id: IntId, body: StopUpdate) -> Response:
     return model_response(await service.update_stop(session, site_id, stop_id, body, now()))
 
 
 @admin_router.delete("/{stop_id}", status_code=204, response_class=Response, summary="Supprimer un arrêt")
-async def delete_stop(session: SessionDep, site_id: SiteId, stop_id: StopId) -> Response:
+async def delete_stop(session: SessionDep, site_id: IntId, stop_id: IntId) -> Response:
     await service.delete_stop(session, site_id, stop_id)
     return Response(status_code=204)

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from fs_common.params import IntId
 from fs_common.partners import Partner
 from fs_common.responses import model_response
 from locator.geocoding.router import ban_client
@@ -149,7 +150,7 @@ async def list_sites(
     summary="Une France Services",
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
-async def get_site(request: Request, session: SessionDep, site_id: int) -> Response:
+async def get_site(request: Request, session: SessionDep, site_id: IntId) -> Response:
     site = await service.get_site(session, site_id, now())
     if wants_geojson(request):
         return feature_collection([(site.location, site.model_dump(mode="json"))])

@@ -1,0 +1,8 @@
+"""Parameter types shared by the services' routes."""
+
+from typing import Annotated
+
+from fastapi import Path
+
+# Our ids are PostgreSQL integers: a larger number is a 422 here rather than a database error later.
+IntId = Annotated[int, Path(ge=1, le=2_147_483_647, description="Identifiant (entier positif)")]
