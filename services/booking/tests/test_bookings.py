@@ -122,6 +122,8 @@ async def test_invalid_bookings_are_refused_in_french(booking_client, stop_agend
         booking_body(agenda["stop_id"], (start - dt.timedelta(days=5)).isoformat()),  # in the past
         booking_body(agenda["stop_id"], slot["starts_at"]) | {"site_id": 1},  # two places
         booking_body(agenda["stop_id"], slot["starts_at"][:19]),  # no time zone
+        booking_body(agenda["stop_id"], slot["starts_at"]) | {"stop_id": None, "site_id": False},  # not an id
+        booking_body(agenda["stop_id"], slot["starts_at"]) | {"stop_id": 2**40},  # beyond the database's ids
     ]
     for body in cases:
         response = await booking_client.post("/v1/bookings", json=body)

@@ -25,8 +25,16 @@ class Person(BaseModel):
 
 
 class BookingCreate(BaseModel):
-    site_id: int | None = Field(default=None, description="La France Services (ou stop_id pour un bus)")
-    stop_id: int | None = Field(default=None, description="L'arrêt d'un bus France Services")
+    site_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=2_147_483_647,
+        strict=True,
+        description="La France Services (ou stop_id pour un bus)",
+    )
+    stop_id: int | None = Field(
+        default=None, ge=1, le=2_147_483_647, strict=True, description="L'arrêt d'un bus France Services"
+    )
     demarches: list[str] = Field(min_length=1, max_length=5, examples=[["ameli-carte-vitale"]])
     starts_at: AwareDatetime = Field(description="Un début de créneau renvoyé par la recherche de créneaux")
     person: Person
