@@ -66,6 +66,7 @@ def _print_report(report: SiteImportReport, report_file: Path | None) -> None:
     for issue in rejected:
         console.print(f"  line {issue.line} (id_fs {issue.site_id}) {issue.field}: REJECTED, {issue.reason}")
     if report_file:
+        report_file.parent.mkdir(parents=True, exist_ok=True)
         with report_file.open("w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f)
             writer.writerow(["line", "id_fs", "field", "action", "reason"])

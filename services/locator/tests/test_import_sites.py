@@ -163,7 +163,7 @@ def test_cli_imports_from_a_url_and_writes_the_report(locator_settings, tmp_path
     thread.start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/{SITES_CSV.name}"
-        report_file = tmp_path / "report.csv"
+        report_file = tmp_path / "reports" / "report.csv"  # a folder that does not exist yet
         result = subprocess.run(
             [sys.executable, "-m", "locator.cli", "import-sites", url, "--report", str(report_file)],
             env=os.environ | {"LOCATOR_DATABASE_URL": locator_settings.database_url},

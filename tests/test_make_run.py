@@ -1,0 +1,133 @@
+"""`make run` as a new user meets it: everything starts from empty databases, answers through the
+gateway, a booking sends its confirmation mail, and Ctrl-C stops every process."""
+
+import asyncio
+import email
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from email import policy
+from pathlib import Path
+
+import httpx
+import pytest
+import redis
+
+from fs_common import testing
+from fs_common.databases import drop_database
+from fs_common.testing import REDIS_BASE, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SERVICES = ("locator", "booking", "notify", "gateway")
+
+
+def wait_for(predicate, timeout_s: float, what: str):  # noqa: ANN001, ANN201
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def port_open(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory):
+    """``scripts/run_all.py`` (what ``make run`` runs) on free ports, fresh databases and Redis keys."""
+    workdir = tmp_path_factory.mktemp("make-run")
+    ports = {name: free_port() for name in (*SERVICES, "smtp")}
+    prefix = testing.test_key_prefix("make-run")
+    env = (
+        os.environ
+        | {f"FS_{name.upper()}_PORT": str(port) for name, port in ports.items()}
+        | {f"{s.upper()}_DATABASE_URL": testing.test_database_url(f"run_{s}") for s in SERVICES}
+        | {
+            "BOOKING_EVENTS_STREAM": prefix + "booking.events",
+            "NOTIFY_STREAM": prefix + "booking.events",
+            "GATEWAY_REDIS_PREFIX": prefix + "gw:",
+            "GATEWAY_JWT_PRIVATE_KEY_FILE": str(workdir / "var" / "agent-key.pem"),
+        }
+    )
+    env.pop("NOTIFY_SMTP_HOST", None)
+    log = (workdir / "run.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "scripts" / "run_all.py")], cwd=workdir, env=env, stdout=log, stderr=log
+    )
+    try:
+        wait_for(lambda: "France Services is up." in (workdir / "run.log").read_text(), 240, "make run")
+        yield {
+            "url": f"http://127.0.0.1:{ports['gateway']}",
+            "ports": ports,
+            "workdir": workdir,
+            "process": process,
+        }
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+        log.close()
+        for service in SERVICES:
+            asyncio.run(drop_database(testing.test_database_url(f"run_{service}")))
+        client = redis.Redis.from_url(REDIS_BASE)
+        for key in client.scan_iter(match=prefix + "*"):
+            client.delete(key)
+
+
+def test_the_public_api_answers_through_the_gateway(platform):
+    url = platform["url"]
+    assert httpx.get(f"{url}/readyz").json()["status"] == "ok"
+    nearest = httpx.get(f"{url}/v1/sites/nearest", params={"q": "23000", "limit": 3}).json()
+    assert nearest["origin"]["label"].startswith("Guéret") and len(nearest["results"]) == 3
+    assert httpx.get(f"{url}/demo").headers["content-type"].startswith("text/html")
+    assert len(httpx.get(f"{url}/v1/sites", params={"limit": 1}).json()["items"]) == 1
+    assert httpx.get(f"{url}/v1/sites", params={"limit": 1}).json()["total"] == 2845
+
+
+def test_a_booking_sends_its_confirmation_mail(platform):
+    url, workdir = platform["url"], platform["workdir"]
+    site = httpx.get(f"{url}/v1/sites/nearest", params={"q": "23000", "limit": 1}).json()["results"][0][
+        "site"
+    ]
+    slots = wait_for(
+        lambda: (
+            httpx.get(
+                f"{url}/v1/sites/{site['id']}/slots", params={"demarche": "ants-carte-identite"}, timeout=10
+            )
+            .json()
+            .get("slots")
+        ),
+        60,
+        "free slots",
+    )
+    booking = httpx.post(
+        f"{url}/v1/bookings",
+        json={
+            "site_id": site["id"],
+            "demarches": ["ants-carte-identite"],
+            "starts_at": slots[0]["starts_at"],
+            "person": {"name": "Marie Curie", "email": "marie@example.org", "consent_contact": True},
+        },
+        headers={"Idempotency-Key": "make-run-test-0001"},
+        timeout=10,
+    )
+    assert booking.status_code == 201, booking.text
+    assert booking.json()["manage_url"].startswith(f"{url}/rendez-vous#")
+    mails = wait_for(lambda: list((workdir / "var" / "mail" / "new").glob("*")), 60, "the confirmation mail")
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
+    assert message["To"] == "marie@example.org"
+    assert "est confirmé" in message["Subject"]
+
+
+def test_ctrl_c_stops_every_process(platform):
+    process = platform["process"]
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=60) == 0
+    assert not any(port_open(port) for port in platform["ports"].values())
