@@ -3,16 +3,18 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 UV_VERSION := 0.13.9
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv as a module of this machine's Python 3.11: no PATH to get right for root, a user or CI.
+UV := python3 -m uv
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
 
-.PHONY: help install postgis browser run test bench bench-tools lint format up compose-config clean
+.PHONY: help uv install postgis browser run test bench bench-tools lint format up compose-config clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-$(UV):
-	python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)" \
+		|| python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
 
 postgis: ## Install the PostGIS extension for PostgreSQL 15 when it is missing
 	@test -f $(POSTGIS_CONTROL) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3)
@@ -20,7 +22,7 @@ postgis: ## Install the PostGIS extension for PostgreSQL 15 when it is missing
 browser: ## Debian's headless Chromium for the widget's end-to-end test (driven by Playwright)
 	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
-install: $(UV) postgis ## Virtual environment and every pinned dependency (uv.lock)
+install: uv postgis ## Virtual environment and every pinned dependency (uv.lock)
 	$(UV) sync --frozen --quiet
 
 run: install ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
