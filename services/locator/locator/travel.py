@@ -42,6 +42,7 @@ from each commune to its few nearest sites (``/table/v1/driving/``) and adds ``f
 nearest search does the same from the searched point to its results.
 """
 
+import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ from locator.config import LocatorSettings, get_settings
 from locator.coverage import repository as coverage_repository
 
 PROMISE_MINUTES = 30
+logger = logging.getLogger(__name__)
 
 _DROM = frozenset({"971", "972", "973", "974", "976"})
 
@@ -186,6 +188,23 @@ class OsrmClient:
                 f"Le moteur d'itinéraires a refusé la demande ({body.get('code', response.status_code)})."
             )
         return [[None if d is None else d / 60 for d in row] for row in body["durations"]]
+
+
+async def road_minutes(
+    routing: OsrmClient | None, origin: tuple[float, float], destinations: Sequence[tuple[float, float]]
+) -> list[float | None]:
+    """Door-to-door minutes by road from ``origin`` (the fixed access time included), ``None`` where the
+    engine finds no road. Without an engine, or when it fails, every entry is ``None``: the caller keeps
+    its estimate, so a routing outage never breaks a search."""
+    if routing is None or not destinations:
+        return [None] * len(destinations)
+    try:
+        (row,) = await routing.table_minutes([origin], destinations)
+    except BadGateway:
+        logger.warning("routing engine unavailable; the estimate stays")
+        return [None] * len(destinations)
+    fixed = configured_model().fixed_minutes
+    return [None if minutes is None else fixed + minutes for minutes in row]
 
 
 async def origin_territory(session: AsyncSession, lat: float, lon: float) -> TerritoryClass:

@@ -140,3 +140,23 @@ async def test_routing_engine_outage_keeps_the_estimate(locator_settings):
         response = await client.get("/v1/sites/nearest", params={"lat": 47.2, "lon": 0.55, "limit": 3})
     assert response.status_code == 200
     assert {r["travel_time_source"] for r in response.json()["results"]} == {"estimate"}
+
+
+async def test_access_points_rank_by_road_times_when_an_engine_is_configured(locator_settings, osrm):
+    """Stops and sites alike take the engine's road time; the ranking follows it."""
+    settings = locator_settings.model_copy(update={"routing_url": osrm.url})
+    origin = {"lat": 49.45, "lon": 0.2, "limit": 10}  # Pays de Caux, west of 0.7°: roads everywhere near
+    async with serve_in_process(create_app(settings)) as client:
+        points = (await client.get("/v1/access-points/nearest", params=origin)).json()["results"]
+        stops = (await client.get("/v1/stops/nearest", params=origin | {"limit": 3})).json()["results"]
+    assert points and stops
+    checked = [(p["location"]["lon"], p["travel_time_min"], p["travel_time_source"]) for p in points]
+    checked += [(s["stop"]["location"]["lon"], s["travel_time_min"], s["travel_time_source"]) for s in stops]
+    routed = [(lon, minutes, source) for lon, minutes, source in checked if lon <= 0.7]
+    assert routed and {p["type"] for p in points} == {"site", "stop"}
+    for lon, minutes, source in routed:
+        road_seconds = math.radians(abs(lon - origin["lon"])) * R * 1.2 / 15
+        assert source == "routing_engine"
+        assert minutes == round(3 + road_seconds / 60)
+    times = [p["travel_time_min"] for p in points]
+    assert times == sorted(times)

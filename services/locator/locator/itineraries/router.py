@@ -76,6 +76,7 @@ async def nearest_stops(
         span=span,
         now=current,
         upcoming_only=upcoming_only,
+        routing=request.app.state.routing,
     )
     if wants_geojson(request):
         return feature_collection(
@@ -114,6 +115,7 @@ async def nearest_access_points(
         radius_m=radius_km * 1000 if radius_km else None,
         span=span,
         now=current,
+        routing=request.app.state.routing,
     )
     if wants_geojson(request):
         return feature_collection(

@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from locator.sites.models import SiteKind
-from locator.sites.schemas import NearestSite, Origin, Point, SiteOut
+from locator.sites.schemas import NearestSite, Origin, Point, SiteOut, TravelTimeSource
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -148,7 +148,8 @@ class Window(BaseModel):
 class NearestStop(BaseModel):
     stop: StopOut
     distance_m: int = Field(description="Distance à vol d'oiseau, en mètres")
-    travel_time_min: int = Field(description="Temps estimé en voiture, en minutes (méthode : voir README)")
+    travel_time_min: int = Field(description="Temps en voiture, en minutes (méthode : voir README)")
+    travel_time_source: TravelTimeSource = "estimate"
     within_30_min: bool
 
 
@@ -164,6 +165,7 @@ class AccessPoint(BaseModel):
     location: Point
     distance_m: int
     travel_time_min: int
+    travel_time_source: TravelTimeSource = "estimate"
     within_30_min: bool
     site: SiteOut | None = Field(default=None, description="Quand type = site")
     stop: StopOut | None = Field(default=None, description="Quand type = stop (avec ses prochains passages)")
@@ -176,6 +178,7 @@ class AccessPoint(BaseModel):
             location=nearest.site.location,
             distance_m=nearest.distance_m,
             travel_time_min=nearest.travel_time_min,
+            travel_time_source=nearest.travel_time_source,
             within_30_min=nearest.within_30_min,
             site=nearest.site,
         )
@@ -188,6 +191,7 @@ class AccessPoint(BaseModel):
             location=nearest.stop.location,
             distance_m=nearest.distance_m,
             travel_time_min=nearest.travel_time_min,
+            travel_time_source=nearest.travel_time_source,
             within_30_min=nearest.within_30_min,
             stop=nearest.stop,
         )

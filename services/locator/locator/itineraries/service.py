@@ -41,7 +41,7 @@ from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import Point
 from locator.text import search_key
-from locator.travel import PROMISE_MINUTES, configured_model, origin_territory
+from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory, road_minutes
 
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92
@@ -116,8 +116,10 @@ async def nearest_stops(
     span: Window,
     now: dt.datetime,
     upcoming_only: bool,
+    routing: OsrmClient | None = None,
 ) -> list[NearestStop]:
-    """The ``limit`` nearest stops; with ``upcoming_only``, those with a visit in the window."""
+    """The ``limit`` nearest stops; with ``upcoming_only``, those with a visit in the window. With a
+    routing engine, its road times replace the estimate wherever it finds a road."""
     model, territory = configured_model(), await origin_territory(session, lat, lon)
     results: list[NearestStop] = []
     offset = 0
@@ -142,6 +144,14 @@ async def nearest_stops(
         if len(rows) < batch:
             break
         offset += batch
+    road = await road_minutes(
+        routing, (lat, lon), [(r.stop.location.lat, r.stop.location.lon) for r in results]
+    )
+    for result, minutes in zip(results, road, strict=True):
+        if minutes is not None:
+            result.travel_time_min = round(minutes)
+            result.within_30_min = minutes <= PROMISE_MINUTES
+            result.travel_time_source = "routing_engine"
     return results
 
 
@@ -154,6 +164,7 @@ async def access_points(
     radius_m: float | None,
     span: Window,
     now: dt.datetime,
+    routing: OsrmClient | None = None,
 ) -> list[AccessPoint]:
     """Fixed places (sites other than mobile home bases) and stops with a visit in the window,
     ranked by travel time, then distance."""
@@ -166,9 +177,18 @@ async def access_points(
         radius_m=radius_m,
         open_filter=None,
         now=now,
+        routing=routing,
     )
     stops = await nearest_stops(
-        session, lat, lon, limit=limit, radius_m=radius_m, span=span, now=now, upcoming_only=True
+        session,
+        lat,
+        lon,
+        limit=limit,
+        radius_m=radius_m,
+        span=span,
+        now=now,
+        upcoming_only=True,
+        routing=routing,
     )
     points = [AccessPoint.of_site(s) for s in sites] + [AccessPoint.of_stop(s) for s in stops]
     points.sort(key=lambda p: (p.travel_time_min, p.distance_m))

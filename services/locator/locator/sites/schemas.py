@@ -2,7 +2,7 @@
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
@@ -82,13 +82,17 @@ class SiteOut(BaseModel):
     labelled_since: dt.date | None = None
 
 
+TravelTimeSource = Annotated[
+    Literal["estimate", "routing_engine"],
+    Field(description="estimate : modèle documenté ; routing_engine : durée routière (OSRM)"),
+]
+
+
 class NearestSite(BaseModel):
     site: SiteOut
     distance_m: int = Field(description="Distance à vol d'oiseau, en mètres")
     travel_time_min: int = Field(description="Temps en voiture, en minutes (méthode : voir README)")
-    travel_time_source: Literal["estimate", "routing_engine"] = Field(
-        default="estimate", description="estimate : modèle documenté ; routing_engine : durée routière (OSRM)"
-    )
+    travel_time_source: TravelTimeSource = "estimate"
     within_30_min: bool = Field(description="À moins de 30 minutes : la promesse France Services")
 
 

@@ -1,12 +1,11 @@
 """Rules of the site search: filters, opening-time evaluation, travel time, result shaping."""
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fs_common.errors import BadGateway, NotFound
+from fs_common.errors import NotFound
 from locator import territories
 from locator.sites import repository
 from locator.sites.models import Site
@@ -22,10 +21,9 @@ from locator.sites.schemas import (
     day_hours,
     partner_out,
 )
-from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory
+from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory, road_minutes
 
 _BATCH = 100
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -154,25 +152,12 @@ async def nearest_sites(
         if len(rows) < batch:
             break
         offset += batch
-    if routing is not None and results:
-        await _apply_road_times(routing, model.fixed_minutes, (lat, lon), results)
-    return results
-
-
-async def _apply_road_times(
-    routing: OsrmClient, fixed_minutes: float, origin: tuple[float, float], results: list[NearestSite]
-) -> None:
-    """Road durations from the engine (plus the fixed access time); the estimate stays where the engine
-    fails or finds no road, so a routing outage never breaks the search."""
-    destinations = [(r.site.location.lat, r.site.location.lon) for r in results]
-    try:
-        (durations,) = await routing.table_minutes([origin], destinations)
-    except BadGateway:
-        logger.warning("routing engine unavailable; nearest search keeps the estimate")
-        return
-    for result, minutes in zip(results, durations, strict=True):
+    road = await road_minutes(
+        routing, (lat, lon), [(r.site.location.lat, r.site.location.lon) for r in results]
+    )
+    for result, minutes in zip(results, road, strict=True):
         if minutes is not None:
-            total = fixed_minutes + minutes
-            result.travel_time_min = round(total)
-            result.within_30_min = total <= PROMISE_MINUTES
+            result.travel_time_min = round(minutes)
+            result.within_30_min = minutes <= PROMISE_MINUTES
             result.travel_time_source = "routing_engine"
+    return results
