@@ -145,7 +145,7 @@ def configured_model() -> TravelModel:
     return TravelModel.from_settings(get_settings())
 
 
-def chord_to_m(chord: np.ndarray | float, radius_m: float) -> np.ndarray | float:
+def chord_to_m(chord: np.ndarray, radius_m: float) -> np.ndarray:
     """Great-circle distance from the chord between two points of the unit sphere."""
     return 2 * radius_m * np.arcsin(np.minimum(np.asarray(chord) / 2, 1.0))
 

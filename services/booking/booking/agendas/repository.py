@@ -6,18 +6,19 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from booking.agendas.models import Agenda, AgendaException
 
 
 async def by_site(session: AsyncSession, site_id: int) -> Agenda | None:
     return await session.scalar(
-        select(Agenda).where(Agenda.site_id == site_id, Agenda.stop_id.is_(None))  # type: ignore[union-attr]
+        select(Agenda).where(col(Agenda.site_id) == site_id, col(Agenda.stop_id).is_(None))
     )
 
 
 async def by_stop(session: AsyncSession, stop_id: int) -> Agenda | None:
-    return await session.scalar(select(Agenda).where(Agenda.stop_id == stop_id))
+    return await session.scalar(select(Agenda).where(col(Agenda.stop_id) == stop_id))
 
 
 async def by_id(session: AsyncSession, agenda_id: int) -> Agenda | None:
@@ -55,11 +56,11 @@ async def exceptions(
         await session.scalars(
             select(AgendaException)
             .where(
-                AgendaException.agenda_id == agenda_id,
-                AgendaException.date >= first,
-                AgendaException.date <= last,
+                col(AgendaException.agenda_id) == agenda_id,
+                col(AgendaException.date) >= first,
+                col(AgendaException.date) <= last,
             )
-            .order_by(AgendaException.date)
+            .order_by(col(AgendaException.date))
         )
     ).all()
 
@@ -67,8 +68,8 @@ async def exceptions(
 async def delete_exception(session: AsyncSession, agenda_id: int, exception_id: int) -> bool:
     result = await session.execute(
         delete(AgendaException)
-        .where(AgendaException.id == exception_id, AgendaException.agenda_id == agenda_id)
-        .returning(AgendaException.id)
+        .where(col(AgendaException.id) == exception_id, col(AgendaException.agenda_id) == agenda_id)
+        .returning(col(AgendaException.id))
     )
     return result.first() is not None
 
@@ -76,8 +77,8 @@ async def delete_exception(session: AsyncSession, agenda_id: int, exception_id: 
 async def timezone_of_site(session: AsyncSession, site_id: int) -> str | None:
     """The time zone of the site's agendas (its own first, then its stops')."""
     return await session.scalar(
-        select(Agenda.timezone)
-        .where(Agenda.site_id == site_id)
-        .order_by(Agenda.stop_id.nulls_first())
-        .limit(1)  # type: ignore[union-attr]
+        select(col(Agenda.timezone))
+        .where(col(Agenda.site_id) == site_id)
+        .order_by(col(Agenda.stop_id).nulls_first())
+        .limit(1)
     )

@@ -6,6 +6,7 @@ import uuid
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from booking.bookings.models import Booking, IdempotencyRecord
 
@@ -21,7 +22,7 @@ async def claim_idempotency(session: AsyncSession, record: IdempotencyRecord) ->
             token_box=record.token_box,
         )
         .on_conflict_do_nothing(index_elements=["key_hash"])
-        .returning(IdempotencyRecord.key_hash)
+        .returning(col(IdempotencyRecord.key_hash))
     )
     return (await session.execute(statement)).first() is not None
 
@@ -41,12 +42,12 @@ async def get(session: AsyncSession, booking_id: uuid.UUID) -> Booking | None:
 
 async def by_token(session: AsyncSession, token_hash: str, *, lock: bool) -> Booking | None:
     """``lock``: so that two cancellations or reschedulings of one booking run one after the other."""
-    statement = select(Booking).where(Booking.manage_token_hash == token_hash)
+    statement = select(Booking).where(col(Booking.manage_token_hash) == token_hash)
     return await session.scalar(statement.with_for_update() if lock else statement)
 
 
 async def by_id_for_update(session: AsyncSession, booking_id: uuid.UUID) -> Booking | None:
-    return await session.scalar(select(Booking).where(Booking.id == booking_id).with_for_update())
+    return await session.scalar(select(Booking).where(col(Booking.id) == booking_id).with_for_update())
 
 
 async def of_site_between(
@@ -55,8 +56,12 @@ async def of_site_between(
     return list(
         await session.scalars(
             select(Booking)
-            .where(Booking.site_id == site_id, Booking.starts_at >= start, Booking.starts_at < end)
-            .order_by(Booking.starts_at, Booking.created_at)
+            .where(
+                col(Booking.site_id) == site_id,
+                col(Booking.starts_at) >= start,
+                col(Booking.starts_at) < end,
+            )
+            .order_by(col(Booking.starts_at), col(Booking.created_at))
         )
     )
 
@@ -64,9 +69,9 @@ async def of_site_between(
 async def anonymise_before(session: AsyncSession, cutoff: dt.datetime, now: dt.datetime) -> int:
     result = await session.execute(
         update(Booking)
-        .where(Booking.starts_at < cutoff, Booking.anonymised_at.is_(None))  # type: ignore[union-attr]
+        .where(col(Booking.starts_at) < cutoff, col(Booking.anonymised_at).is_(None))
         .values(person_name=None, email=None, phone=None, note=None, consent_contact=False, anonymised_at=now)
-        .returning(Booking.id)
+        .returning(col(Booking.id))
     )
     return len(result.all())
 
@@ -74,7 +79,7 @@ async def anonymise_before(session: AsyncSession, cutoff: dt.datetime, now: dt.d
 async def purge_idempotency_before(session: AsyncSession, cutoff: dt.datetime) -> int:
     result = await session.execute(
         delete(IdempotencyRecord)
-        .where(IdempotencyRecord.created_at < cutoff)
-        .returning(IdempotencyRecord.key_hash)
+        .where(col(IdempotencyRecord.created_at) < cutoff)
+        .returning(col(IdempotencyRecord.key_hash))
     )
     return len(result.all())

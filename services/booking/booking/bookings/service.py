@@ -158,7 +158,7 @@ async def create(
     """The new booking and False, or — for a replayed Idempotency-Key — the first one and True."""
     booking_id, token = uuid.uuid4(), new_token()
     if idempotency_key:
-        record = IdempotencyRecord(
+        record = IdempotencyRecord(  # type: ignore[call-arg]  # created_at: the database's server default
             key_hash=idempotency_key_hash(idempotency_key),
             fingerprint=fingerprint(data.model_dump(mode="json")),
             booking_id=booking_id,
@@ -175,7 +175,7 @@ async def create(
     start = data.starts_at.astimezone(UTC)
     held = await _units_for(session, agenda, duration, start, now)
     await _hold(session, agenda, held, duration, start, now)
-    booking = Booking(
+    booking = Booking(  # type: ignore[call-arg]  # created_at, updated_at: the database's server defaults
         id=booking_id,
         agenda_id=agenda.id or 0,
         site_id=agenda.site_id,

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from booking.events.models import OutboxEvent
 
@@ -19,8 +20,8 @@ async def claim_pending(session: AsyncSession, limit: int) -> Sequence[OutboxEve
     return (
         await session.scalars(
             select(OutboxEvent)
-            .where(OutboxEvent.published_at.is_(None))  # type: ignore[union-attr]
-            .order_by(OutboxEvent.seq)
+            .where(col(OutboxEvent.published_at).is_(None))
+            .order_by(col(OutboxEvent.seq))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
@@ -28,15 +29,11 @@ async def claim_pending(session: AsyncSession, limit: int) -> Sequence[OutboxEve
 
 
 async def mark_published(session: AsyncSession, seqs: Sequence[int], now: dt.datetime) -> None:
-    await session.execute(
-        update(OutboxEvent).where(OutboxEvent.seq.in_(seqs)).values(published_at=now)  # type: ignore[union-attr]
-    )
+    await session.execute(update(OutboxEvent).where(col(OutboxEvent.seq).in_(seqs)).values(published_at=now))
 
 
 async def purge_published_before(session: AsyncSession, cutoff: dt.datetime) -> int:
     result = await session.execute(
-        delete(OutboxEvent)
-        .where(OutboxEvent.published_at < cutoff)  # type: ignore[operator]
-        .returning(OutboxEvent.seq)
+        delete(OutboxEvent).where(col(OutboxEvent.published_at) < cutoff).returning(col(OutboxEvent.seq))
     )
     return len(result.all())

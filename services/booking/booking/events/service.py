@@ -61,6 +61,8 @@ async def record(
     event = BookingEvent(type=event_type, occurred_at=now, booking=booking)
     await repository.add(
         session,
-        OutboxEvent(event_id=event.id, type=event.type.value, payload=event.model_dump(mode="json")),
+        OutboxEvent(  # type: ignore[call-arg]  # created_at: the database's server default
+            event_id=event.id, type=event.type.value, payload=event.model_dump(mode="json")
+        ),
     )
     return event

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import any_, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from locator.communes.models import Commune
 
@@ -26,13 +27,13 @@ class CommuneRef:
 
 
 _REF_COLUMNS = (
-    Commune.code_insee,
-    Commune.name,
-    Commune.kind,
-    Commune.departement,
-    Commune.parent_code,
-    Commune.postcodes,
-    Commune.population,
+    col(Commune.code_insee),
+    col(Commune.name),
+    col(Commune.kind),
+    col(Commune.departement),
+    col(Commune.parent_code),
+    col(Commune.postcodes),
+    col(Commune.population),
     func.ST_Y(func.geometry(Commune.location)).label("lat"),
     func.ST_X(func.geometry(Commune.location)).label("lon"),
 )
@@ -55,7 +56,7 @@ def _ref(row) -> CommuneRef:  # noqa: ANN001
 async def upsert_many(session: AsyncSession, rows: Sequence[dict]) -> None:
     statement = insert(Commune)
     statement = statement.on_conflict_do_update(
-        index_elements=[Commune.code_insee],
+        index_elements=[col(Commune.code_insee)],
         set_={c: statement.excluded[c] for c in rows[0] if c != "code_insee"},
     )
     await session.execute(statement, rows)
@@ -73,22 +74,22 @@ async def count(session: AsyncSession) -> int:
 async def by_postcode(session: AsyncSession, postcode: str) -> list[CommuneRef]:
     result = await session.execute(
         select(*_REF_COLUMNS)
-        .where(any_(Commune.postcodes) == postcode)
-        .where(Commune.location.is_not(None))  # type: ignore[union-attr]
+        .where(any_(col(Commune.postcodes)) == postcode)
+        .where(col(Commune.location).is_not(None))
         # In Paris, Lyon and Marseille the arrondissement is the precise answer for its postcode.
-        .order_by((Commune.kind == "arrondissement-municipal").desc(), Commune.population.desc())
+        .order_by((col(Commune.kind) == "arrondissement-municipal").desc(), col(Commune.population).desc())
     )
     return [_ref(row) for row in result]
 
 
 async def by_name(session: AsyncSession, key: str, limit: int) -> list[CommuneRef]:
     """Exact matches on the search key first, then names starting with it, most populous first."""
-    exact = Commune.search_key == key
+    exact = col(Commune.search_key) == key
     result = await session.execute(
         select(*_REF_COLUMNS)
-        .where(Commune.search_key.startswith(key))
-        .where(Commune.location.is_not(None))  # type: ignore[union-attr]
-        .order_by(exact.desc(), Commune.population.desc())
+        .where(col(Commune.search_key).startswith(key))
+        .where(col(Commune.location).is_not(None))
+        .order_by(exact.desc(), col(Commune.population).desc())
         .limit(limit)
     )
     return [_ref(row) for row in result]
@@ -98,8 +99,8 @@ async def nearest(session: AsyncSession, lat: float, lon: float) -> CommuneRef |
     point = text("ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography").bindparams(lat=lat, lon=lon)
     result = await session.execute(
         select(*_REF_COLUMNS)
-        .where(Commune.location.is_not(None))  # type: ignore[union-attr]
-        .order_by(Commune.location.op("<->")(point))  # type: ignore[union-attr]
+        .where(col(Commune.location).is_not(None))
+        .order_by(col(Commune.location).op("<->")(point))
         .limit(1)
     )
     row = result.first()

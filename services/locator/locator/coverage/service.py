@@ -207,7 +207,7 @@ class Network:
             self._estimates[include_mobile] = Reach(places, minutes, target)
         return self._estimates[include_mobile]
 
-    def commune(self, i: int, reach: Reach) -> CommuneReach:
+    def commune(self, i: int | np.integer, reach: Reach) -> CommuneReach:
         minutes = float(reach.minutes[i])
         return CommuneReach(
             insee_code=self.codes[i],

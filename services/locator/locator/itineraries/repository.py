@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import delete, func, literal_column, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from locator.communes.models import Commune
 from locator.geo import ewkt_point
@@ -21,14 +22,14 @@ def _point(lat: float, lon: float):  # noqa: ANN202
 async def of_site(session: AsyncSession, site_id: int) -> list:
     """Rows (Stop, lat, lon) of one site, in a stable order."""
     result = await session.execute(
-        select(Stop, _LAT, _LON).where(Stop.site_id == site_id).order_by(Stop.name, Stop.id)
+        select(Stop, _LAT, _LON).where(col(Stop.site_id) == site_id).order_by(col(Stop.name), col(Stop.id))
     )
     return list(result)
 
 
 async def get(session: AsyncSession, site_id: int, stop_id: int):  # noqa: ANN201
     result = await session.execute(
-        select(Stop, _LAT, _LON).where(Stop.id == stop_id, Stop.site_id == site_id)
+        select(Stop, _LAT, _LON).where(col(Stop.id) == stop_id, col(Stop.site_id) == site_id)
     )
     return result.first()
 
@@ -39,10 +40,12 @@ async def nearest(
     """Rows (Stop, lat, lon, distance_m, Site) by distance (KNN on the GiST index)."""
     point = _point(lat, lon)
     distance = func.ST_Distance(Stop.location, point, False).label("distance_m")
-    statement = select(Stop, _LAT, _LON, distance, Site).join(Site, Site.id == Stop.site_id)
+    statement = select(Stop, _LAT, _LON, distance, Site).join(Site, col(Site.id) == col(Stop.site_id))
     if radius_m is not None:
         statement = statement.where(func.ST_DWithin(Stop.location, point, radius_m, False))
-    statement = statement.order_by(Stop.location.op("<->")(point), literal_column("distance_m"), Stop.id)  # type: ignore[union-attr]
+    statement = statement.order_by(
+        col(Stop.location).op("<->")(point), literal_column("distance_m"), col(Stop.id)
+    )
     result = await session.execute(statement.offset(offset).limit(limit))
     return list(result)
 
@@ -56,19 +59,19 @@ async def insert(session: AsyncSession, values: dict) -> int:
 
 async def update_one(session: AsyncSession, stop_id: int, values: dict) -> None:
     await session.execute(
-        update(Stop).where(Stop.id == stop_id).values(**_located(values), updated_at=func.now())
+        update(Stop).where(col(Stop.id) == stop_id).values(**_located(values), updated_at=func.now())
     )
 
 
 async def delete_ids(session: AsyncSession, stop_ids: Sequence[int]) -> None:
     if stop_ids:
-        await session.execute(delete(Stop).where(Stop.id.in_(stop_ids)))  # type: ignore[union-attr]
+        await session.execute(delete(Stop).where(col(Stop.id).in_(stop_ids)))
 
 
 async def of_sites(session: AsyncSession, site_ids: Sequence[int]) -> list:
     """Rows (Stop, lat, lon) of several sites (the import's refresh)."""
     result = await session.execute(
-        select(Stop, _LAT, _LON).where(Stop.site_id.in_(site_ids)).order_by(Stop.id)  # type: ignore[attr-defined]
+        select(Stop, _LAT, _LON).where(col(Stop.site_id).in_(site_ids)).order_by(col(Stop.id))
     )
     return list(result)
 
@@ -85,10 +88,10 @@ async def commune(session: AsyncSession, insee_code: str):  # noqa: ANN201
     """(code_insee, name, lat, lon) of a current commune, or None."""
     result = await session.execute(
         select(
-            Commune.code_insee,
-            Commune.name,
+            col(Commune.code_insee),
+            col(Commune.name),
             func.ST_Y(func.geometry(Commune.location)).label("lat"),
             func.ST_X(func.geometry(Commune.location)).label("lon"),
-        ).where(Commune.code_insee == insee_code, Commune.kind != "arrondissement-municipal")
+        ).where(col(Commune.code_insee) == insee_code, col(Commune.kind) != "arrondissement-municipal")
     )
     return result.first()

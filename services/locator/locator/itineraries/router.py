@@ -6,7 +6,7 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 
 import datetime as dt
 import hmac
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -29,7 +29,9 @@ from locator.sites.router import Lat, Lon, Q, now, resolve_origin
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
 
-_GEOJSON_DOC = {200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}}
+_GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}
+}
 Limit = Annotated[int, Query(ge=1, le=100, description="Nombre de résultats")]
 RadiusKm = Annotated[float | None, Query(gt=0, le=2000, description="Rayon de recherche, en km")]
 DateFrom = Annotated[

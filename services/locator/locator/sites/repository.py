@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, any_, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from locator.sites.models import Site
 
@@ -30,17 +31,17 @@ def _point(lat: float, lon: float):  # noqa: ANN202
 
 def _filtered(statement: Select, filters: SiteFilters) -> Select:
     if filters.departement:
-        statement = statement.where(Site.departement == filters.departement)
+        statement = statement.where(col(Site.departement) == filters.departement)
     if filters.insee_code:
-        statement = statement.where(Site.insee_code == filters.insee_code)
+        statement = statement.where(col(Site.insee_code) == filters.insee_code)
     if filters.kinds:
-        statement = statement.where(Site.kind.in_(filters.kinds))  # type: ignore[attr-defined]
+        statement = statement.where(col(Site.kind).in_(filters.kinds))
     if filters.partner:
-        statement = statement.where(any_(Site.partners) == filters.partner)
+        statement = statement.where(any_(col(Site.partners)) == filters.partner)
     if filters.appointment_required is not None:
-        statement = statement.where(Site.appointment_required == filters.appointment_required)
+        statement = statement.where(col(Site.appointment_required) == filters.appointment_required)
     if not filters.include_mobile:
-        statement = statement.where(Site.is_mobile.is_(False))  # type: ignore[attr-defined]
+        statement = statement.where(col(Site.is_mobile).is_(False))
     if filters.weekday is not None:
         statement = statement.where(Site.opening_hours.has_key(str(filters.weekday)))  # type: ignore[attr-defined]
     return statement
@@ -54,7 +55,7 @@ async def upsert_many(session: AsyncSession, rows: Sequence[dict]) -> None:
     ]
     statement = insert(Site)
     statement = statement.on_conflict_do_update(
-        index_elements=[Site.id],
+        index_elements=[col(Site.id)],
         set_={c: statement.excluded[c] for c in values[0] if c != "id"} | {"updated_at": func.now()},
     )
     await session.execute(statement, values)
@@ -65,14 +66,14 @@ async def count(session: AsyncSession) -> int:
 
 
 async def get(session: AsyncSession, site_id: int):  # noqa: ANN201
-    result = await session.execute(select(Site, _LAT, _LON).where(Site.id == site_id))
+    result = await session.execute(select(Site, _LAT, _LON).where(col(Site.id) == site_id))
     return result.first()
 
 
 async def page(session: AsyncSession, filters: SiteFilters, *, offset: int, limit: int) -> tuple[int, list]:
     total = (await session.execute(_filtered(select(func.count()).select_from(Site), filters))).scalar_one()
     result = await session.execute(
-        _filtered(select(Site, _LAT, _LON), filters).order_by(Site.id).offset(offset).limit(limit)
+        _filtered(select(Site, _LAT, _LON), filters).order_by(col(Site.id)).offset(offset).limit(limit)
     )
     return total, list(result)
 
@@ -94,6 +95,6 @@ async def nearest(
     if radius_m is not None:
         statement = statement.where(func.ST_DWithin(Site.location, point, radius_m, False))
     # KNN on the GiST index: ``<->`` on geography is the same spherical distance as ``distance_m``.
-    statement = statement.order_by(Site.location.op("<->")(point))  # type: ignore[union-attr]
+    statement = statement.order_by(col(Site.location).op("<->")(point))
     result = await session.execute(statement.offset(offset).limit(limit))
     return list(result)

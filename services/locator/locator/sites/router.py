@@ -4,7 +4,7 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 """
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -25,7 +25,9 @@ from locator.sites.service import OpenFilter
 
 router = APIRouter(prefix="/v1", tags=["sites"])
 
-_GEOJSON_DOC = {200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}}
+_GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
+    200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}
+}
 
 Lat = Annotated[float | None, Query(ge=-90, le=90, description="Latitude WGS-84", examples=[46.17])]
 Lon = Annotated[float | None, Query(ge=-180, le=180, description="Longitude WGS-84", examples=[1.87])]
@@ -88,7 +90,7 @@ async def nearest_sites(
         partner=partner.value if partner else None,
         appointment_required=appointment_required,
         include_mobile=include_mobile,
-        weekday=weekday.index if weekday else None,
+        weekday=weekday.number if weekday else None,
     )
     open_filter = OpenFilter(open_at) if open_at else OpenFilter(current) if open_now else None
     results = await service.nearest_sites(

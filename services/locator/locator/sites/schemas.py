@@ -21,7 +21,8 @@ class Weekday(StrEnum):
     dimanche = "dimanche"
 
     @property
-    def index(self) -> int:
+    def number(self) -> int:
+        """Lundi 0 … dimanche 6: the keys of ``opening_hours``."""
         return WEEKDAYS_FR.index(self.value)
 
 

@@ -155,9 +155,9 @@ async def nearest_sites(
     road = await road_minutes(
         routing, (lat, lon), [(r.site.location.lat, r.site.location.lon) for r in results]
     )
-    for result, minutes in zip(results, road, strict=True):
-        if minutes is not None:
-            result.travel_time_min = round(minutes)
-            result.within_30_min = minutes <= PROMISE_MINUTES
+    for result, road_min in zip(results, road, strict=True):
+        if road_min is not None:
+            result.travel_time_min = round(road_min)
+            result.within_30_min = road_min <= PROMISE_MINUTES
             result.travel_time_source = "routing_engine"
     return results

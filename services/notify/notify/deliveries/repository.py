@@ -24,7 +24,7 @@ async def claim_due(
         .where(
             or_(
                 and_(
-                    Delivery.status.in_([Status.pending, Status.retrying]),  # type: ignore[attr-defined]
+                    col(Delivery.status).in_([Status.pending, Status.retrying]),
                     col(Delivery.next_attempt_at) <= now,
                 ),
                 and_(col(Delivery.status) == Status.sending, col(Delivery.lease_until) < now),
@@ -36,7 +36,7 @@ async def claim_due(
     )
     statement = (
         update(Delivery)
-        .where(Delivery.id.in_(due.scalar_subquery()))  # type: ignore[attr-defined]
+        .where(col(Delivery.id).in_(due.scalar_subquery()))
         .values(
             status=Status.sending,
             attempts=Delivery.attempts + 1,

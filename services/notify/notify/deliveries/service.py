@@ -4,6 +4,7 @@ and what support agents see of it."""
 import datetime as dt
 import random
 import uuid
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,7 +36,7 @@ def person_deliveries(
     reminder_id: uuid.UUID | None = None,
 ) -> list[Delivery]:
     """The e-mail (and SMS, when a provider is configured) telling the person; none after the start."""
-    common = {
+    common: dict[str, Any] = {
         "booking_id": booking.booking_id,
         "site_id": booking.place.site_id,
         "event_id": event_id,

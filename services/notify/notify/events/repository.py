@@ -55,7 +55,7 @@ async def lock_or_create_state(session: AsyncSession, event: BookingEvent) -> tu
     ).scalar_one_or_none() is not None
     state = (
         await session.scalars(
-            select(BookingState).where(BookingState.booking_id == booking.booking_id).with_for_update()
+            select(BookingState).where(col(BookingState.booking_id) == booking.booking_id).with_for_update()
         )
     ).one()
     return state, created
@@ -71,7 +71,5 @@ async def states_of(
     """(status, starts_at) of each of these bookings that is known."""
     statement = select(
         col(BookingState.booking_id), col(BookingState.status), col(BookingState.starts_at)
-    ).where(
-        BookingState.booking_id.in_(booking_ids)  # type: ignore[attr-defined]
-    )
+    ).where(col(BookingState.booking_id).in_(booking_ids))
     return {row.booking_id: (row.status, row.starts_at) for row in await session.execute(statement)}

@@ -34,13 +34,13 @@ async def blank(session: AsyncSession, booking_ids: Sequence[uuid.UUID], *, now:
     )
     await session.execute(
         update(BookingState)
-        .where(BookingState.booking_id.in_(booking_ids))  # type: ignore[attr-defined]
+        .where(col(BookingState.booking_id).in_(booking_ids))
         .values(snapshot=snapshot, manage_url=None, anonymised_at=now)
         .execution_options(synchronize_session=False)
     )
     await session.execute(
         update(Delivery)
-        .where(Delivery.booking_id.in_(booking_ids), col(Delivery.channel) != Channel.webhook)  # type: ignore[attr-defined]
+        .where(col(Delivery.booking_id).in_(booking_ids), col(Delivery.channel) != Channel.webhook)
         .values(recipient=ERASED, payload={})
         .execution_options(synchronize_session=False)
     )
