@@ -40,6 +40,7 @@ bench: install bench-tools ## Benchmarks: figures and ratios against baselines m
 lint: install ## ruff and mypy
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy common/fs_common services/locator/locator services/booking/booking services/notify/notify gateway/gateway
 
 format: install ## Format the code
 	$(UV) run --frozen ruff format .
