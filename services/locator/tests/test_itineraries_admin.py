@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from fs_common.testing import serve_in_process
 from locator.data_files import SITES_CSV
@@ -214,3 +215,35 @@ async def test_reimport_keeps_admin_stops_and_edited_extracted_ones(locator_sett
         if s["commune"] == "Amponville"
     ]
     assert [s["source"] for s in restored] == ["commentaire"]
+
+
+async def test_a_removed_extracted_stop_stays_removed_after_a_reimport(locator_settings, admin_client):
+    extracted = [
+        s
+        for s in (await admin_client.get(f"/v1/sites/{SITE}/stops")).json()["stops"]
+        if s["source"] == "commentaire" and s["commune"] != "Amponville"
+    ][0]
+    near_it = {"lat": extracted["location"]["lat"], "lon": extracted["location"]["lon"], "limit": 50}
+    removed = await admin_client.delete(f"/v1/admin/sites/{SITE}/stops/{extracted['id']}", headers=AUTH)
+    assert removed.status_code == 204
+    try:
+        await in_transaction(
+            locator_settings.database_url, lambda s: run_import_sites(s, read_source(str(SITES_CSV)))
+        )
+        stops = (await admin_client.get(f"/v1/sites/{SITE}/stops")).json()["stops"]
+        assert extracted["id"] not in [s["id"] for s in stops]
+        assert (extracted["commune"], extracted["name"]) not in [(s["commune"], s["name"]) for s in stops]
+        nearest = (await admin_client.get("/v1/stops/nearest", params=near_it)).json()["results"]
+        assert extracted["id"] not in [r["stop"]["id"] for r in nearest]
+        again = await admin_client.delete(f"/v1/admin/sites/{SITE}/stops/{extracted['id']}", headers=AUTH)
+        assert again.status_code == 404
+    finally:  # give the shared test database its extracted stop back
+        await in_transaction(
+            locator_settings.database_url,
+            lambda s: s.execute(
+                text("UPDATE stop SET source = 'commentaire' WHERE id = :id"), {"id": extracted["id"]}
+            ),
+        )
+    assert extracted["id"] in [
+        s["id"] for s in (await admin_client.get(f"/v1/sites/{SITE}/stops")).json()["stops"]
+    ]

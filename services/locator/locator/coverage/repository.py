@@ -49,7 +49,9 @@ async def stops(session: AsyncSession):  # noqa: ANN201
             text(
                 "SELECT stop.id, stop.site_id, stop.name, stop.visits, site.name AS site_name,"
                 " ST_Y(stop.location::geometry) AS lat, ST_X(stop.location::geometry) AS lon"
-                " FROM stop JOIN site ON site.id = stop.site_id ORDER BY stop.id"
+                " FROM stop JOIN site ON site.id = stop.site_id"
+                " WHERE stop.source <> 'removed'"  # hidden by an admin
+                " ORDER BY stop.id"
             )
         )
     ).all()

@@ -7,6 +7,13 @@ from sqlmodel import Field
 
 from locator.db import LocatorModel
 
+# Where a stop comes from: extracted from the national list's comment, or made by an admin. An
+# extracted stop an admin deletes stays as a hidden "removed" row, so that the next import does not
+# bring it back.
+COMMENT = "commentaire"
+ADMIN = "admin"
+REMOVED = "removed"
+
 
 class Stop(LocatorModel, table=True):
     """A place a mobile service (bus, itinerant) visits, with its visit rules.
@@ -28,7 +35,7 @@ class Stop(LocatorModel, table=True):
     location: str = Field(sa_column=Column(Geography("POINT", srid=4326, spatial_index=True), nullable=False))
     visits: list = Field(default_factory=list, sa_column=Column(JSONB, nullable=False))
     source: str = Field(
-        default="admin", sa_column=Column(String, nullable=False), description="commentaire or admin"
+        default=ADMIN, sa_column=Column(String, nullable=False), description="commentaire, admin or removed"
     )
     updated_at: dt.datetime = Field(
         sa_column=Column(

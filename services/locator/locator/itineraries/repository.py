@@ -8,11 +8,12 @@ from sqlmodel import col
 
 from locator.communes.models import Commune
 from locator.geo import ewkt_point
-from locator.itineraries.models import Stop
+from locator.itineraries.models import REMOVED, Stop
 from locator.sites.models import Site
 
 _LAT = func.ST_Y(func.geometry(Stop.location)).label("lat")
 _LON = func.ST_X(func.geometry(Stop.location)).label("lon")
+_VISIBLE = col(Stop.source) != REMOVED  # stops an admin removed are kept only for re-imports
 
 
 def _point(lat: float, lon: float):  # noqa: ANN202
@@ -22,14 +23,16 @@ def _point(lat: float, lon: float):  # noqa: ANN202
 async def of_site(session: AsyncSession, site_id: int) -> list:
     """Rows (Stop, lat, lon) of one site, in a stable order."""
     result = await session.execute(
-        select(Stop, _LAT, _LON).where(col(Stop.site_id) == site_id).order_by(col(Stop.name), col(Stop.id))
+        select(Stop, _LAT, _LON)
+        .where(col(Stop.site_id) == site_id, _VISIBLE)
+        .order_by(col(Stop.name), col(Stop.id))
     )
     return list(result)
 
 
 async def get(session: AsyncSession, site_id: int, stop_id: int):  # noqa: ANN201
     result = await session.execute(
-        select(Stop, _LAT, _LON).where(col(Stop.id) == stop_id, col(Stop.site_id) == site_id)
+        select(Stop, _LAT, _LON).where(col(Stop.id) == stop_id, col(Stop.site_id) == site_id, _VISIBLE)
     )
     return result.first()
 
@@ -40,7 +43,9 @@ async def nearest(
     """Rows (Stop, lat, lon, distance_m, Site) by distance (KNN on the GiST index)."""
     point = _point(lat, lon)
     distance = func.ST_Distance(Stop.location, point, False).label("distance_m")
-    statement = select(Stop, _LAT, _LON, distance, Site).join(Site, col(Site.id) == col(Stop.site_id))
+    statement = (
+        select(Stop, _LAT, _LON, distance, Site).join(Site, col(Site.id) == col(Stop.site_id)).where(_VISIBLE)
+    )
     if radius_m is not None:
         statement = statement.where(func.ST_DWithin(Stop.location, point, radius_m, False))
     statement = statement.order_by(

@@ -19,7 +19,7 @@ from locator.itineraries.extraction import (
     communes_by_departement,
     extract_stops,
 )
-from locator.itineraries.models import Stop
+from locator.itineraries.models import ADMIN, COMMENT, REMOVED, Stop
 from locator.itineraries.schemas import (
     AccessPoint,
     Itinerary,
@@ -46,8 +46,6 @@ from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92
 _BATCH = 100
-COMMENT = "commentaire"
-ADMIN = "admin"
 
 
 def window(date_from: dt.date | None, date_to: dt.date | None, now: dt.datetime) -> Window:
@@ -270,10 +268,15 @@ async def update_stop(
 
 
 async def delete_stop(session: AsyncSession, site_id: int, stop_id: int) -> None:
+    """An admin's stop is deleted; an extracted one is hidden, so that re-imports leave it out."""
     await _mobile_site(session, site_id)
-    if await repository.get(session, site_id, stop_id) is None:
+    row = await repository.get(session, site_id, stop_id)
+    if row is None:
         raise NotFound(f"La France Services {site_id} n'a pas d'arrêt {stop_id}.")
-    await repository.delete_ids(session, [stop_id])
+    if row.Stop.source == COMMENT:
+        await repository.update_one(session, stop_id, {"source": REMOVED})
+    else:
+        await repository.delete_ids(session, [stop_id])
 
 
 # Import
@@ -347,7 +350,8 @@ def _key(insee_code: str | None, name: str) -> tuple[str | None, str]:
 
 
 async def _sync_site(session: AsyncSession, site_id: int, extracted: list[ExtractedStop], rows: list) -> int:
-    admin_keys = {_key(r.Stop.insee_code, r.Stop.name) for r in rows if r.Stop.source == ADMIN}
+    # Admin-made, admin-edited and admin-removed stops are never extracted again.
+    admin_keys = {_key(r.Stop.insee_code, r.Stop.name) for r in rows if r.Stop.source in (ADMIN, REMOVED)}
     current = {_key(r.Stop.insee_code, r.Stop.name): r for r in rows if r.Stop.source == COMMENT}
     kept: set[tuple[str | None, str]] = set()
     count = 0
