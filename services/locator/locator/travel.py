@@ -48,6 +48,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Literal, Protocol
 
 import httpx
 import numpy as np
@@ -190,21 +191,36 @@ class OsrmClient:
         return [[None if d is None else d / 60 for d in row] for row in body["durations"]]
 
 
-async def road_minutes(
-    routing: OsrmClient | None, origin: tuple[float, float], destinations: Sequence[tuple[float, float]]
-) -> list[float | None]:
-    """Door-to-door minutes by road from ``origin`` (the fixed access time included), ``None`` where the
-    engine finds no road. Without an engine, or when it fails, every entry is ``None``: the caller keeps
-    its estimate, so a routing outage never breaks a search."""
+class TimedResult(Protocol):
+    """A search result carrying a travel time (nearest sites, stops)."""
+
+    travel_time_min: int
+    within_30_min: bool
+    travel_time_source: Literal["estimate", "routing_engine"]
+
+
+async def apply_road_times(
+    routing: OsrmClient | None,
+    origin: tuple[float, float],
+    results: Sequence[TimedResult],
+    destinations: Sequence[tuple[float, float]],
+) -> None:
+    """Replace each result's estimate by the engine's door-to-door road time (the fixed access time
+    included) where it finds a road. Without an engine, or when it fails, the estimates stay, so a
+    routing outage never breaks a search."""
     if routing is None or not destinations:
-        return [None] * len(destinations)
+        return
     try:
         (row,) = await routing.table_minutes([origin], destinations)
     except BadGateway:
         logger.warning("routing engine unavailable; the estimate stays")
-        return [None] * len(destinations)
+        return
     fixed = configured_model().fixed_minutes
-    return [None if minutes is None else fixed + minutes for minutes in row]
+    for result, road in zip(results, row, strict=True):
+        if road is not None:
+            result.travel_time_min = round(fixed + road)
+            result.within_30_min = fixed + road <= PROMISE_MINUTES
+            result.travel_time_source = "routing_engine"
 
 
 async def origin_territory(session: AsyncSession, lat: float, lon: float) -> TerritoryClass:

@@ -41,7 +41,7 @@ from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import Point
 from locator.text import search_key
-from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory, road_minutes
+from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model, origin_territory
 
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92
@@ -142,14 +142,9 @@ async def nearest_stops(
         if len(rows) < batch:
             break
         offset += batch
-    road = await road_minutes(
-        routing, (lat, lon), [(r.stop.location.lat, r.stop.location.lon) for r in results]
+    await apply_road_times(
+        routing, (lat, lon), results, [(r.stop.location.lat, r.stop.location.lon) for r in results]
     )
-    for result, road_min in zip(results, road, strict=True):
-        if road_min is not None:
-            result.travel_time_min = round(road_min)
-            result.within_30_min = road_min <= PROMISE_MINUTES
-            result.travel_time_source = "routing_engine"
     return results
 
 

@@ -21,7 +21,7 @@ from locator.sites.schemas import (
     day_hours,
     partner_out,
 )
-from locator.travel import PROMISE_MINUTES, OsrmClient, configured_model, origin_territory, road_minutes
+from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model, origin_territory
 
 _BATCH = 100
 
@@ -152,12 +152,7 @@ async def nearest_sites(
         if len(rows) < batch:
             break
         offset += batch
-    road = await road_minutes(
-        routing, (lat, lon), [(r.site.location.lat, r.site.location.lon) for r in results]
+    await apply_road_times(
+        routing, (lat, lon), results, [(r.site.location.lat, r.site.location.lon) for r in results]
     )
-    for result, road_min in zip(results, road, strict=True):
-        if road_min is not None:
-            result.travel_time_min = round(road_min)
-            result.within_30_min = road_min <= PROMISE_MINUTES
-            result.travel_time_source = "routing_engine"
     return results
