@@ -2,6 +2,8 @@
 
 import math
 
+import numpy as np
+
 EARTH_RADIUS_M = 6_371_008.8
 
 
@@ -14,3 +16,16 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def ewkt_point(lat: float, lon: float) -> str:
     return f"SRID=4326;POINT({lon} {lat})"
+
+
+def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Points of the unit sphere (one row each): the chord between two rows orders them as the
+    great-circle distance does."""
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
+
+
+def unit_vector(lat: float, lon: float) -> list[float]:
+    """One point of the unit sphere, as ``unit_xyz`` places it."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    return [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]

@@ -3,8 +3,9 @@
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from starlette.responses import Response
 
+from fs_common.responses import json_response
 from locator.sites.schemas import Point
 
 GEOJSON = "application/geo+json"
@@ -22,7 +23,7 @@ def feature(point: Point, properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def feature_collection(items: list[tuple[Point, dict[str, Any]]], **foreign_members: Any) -> JSONResponse:
+def feature_collection(items: list[tuple[Point, dict[str, Any]]], **foreign_members: Any) -> Response:
     body = {"type": "FeatureCollection", "features": [feature(p, props) for p, props in items]}
     body.update(foreign_members)
-    return JSONResponse(body, media_type=GEOJSON)
+    return json_response(body, media_type=GEOJSON)

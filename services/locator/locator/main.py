@@ -16,8 +16,13 @@ from locator.geocoding.ban_client import BanClient
 from locator.geocoding.router import router as geocoding_router
 from locator.itineraries.router import admin_router as itineraries_admin_router
 from locator.itineraries.router import router as itineraries_router
+from locator.sites.live_index import LiveSiteIndex
 from locator.sites.router import router as sites_router
-from locator.travel import OsrmClient
+from locator.travel import OsrmClient, configured_model
+
+
+async def check_search_index(app: FastAPI) -> None:
+    app.state.search_index.get()
 
 
 def create_app(settings: LocatorSettings | None = None) -> FastAPI:
@@ -39,9 +44,14 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             if settings.routing_url
             else None
         )
+        app.state.search_index = LiveSiteIndex(
+            app.state.sessionmaker, settings.database_url, configured_model()
+        )
+        await app.state.search_index.start()
         try:
             yield
         finally:
+            await app.state.search_index.stop()
             await app.state.routing_http.aclose()
             await app.state.geocoder_http.aclose()
             await app.state.engine.dispose()
@@ -51,7 +61,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
         title="France Services — localisation",
         description="Trouver la France Services ou l'arrêt de bus France Services le plus proche.",
         lifespan=lifespan,
-        readiness_checks={"database": check_database},
+        readiness_checks={"database": check_database, "search_index": check_search_index},
     )
     app.include_router(sites_router)
     app.include_router(geocoding_router)

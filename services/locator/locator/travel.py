@@ -52,11 +52,9 @@ from typing import Literal, Protocol
 
 import httpx
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.errors import BadGateway
 from locator.config import LocatorSettings, get_settings
-from locator.coverage import repository as coverage_repository
 
 PROMISE_MINUTES = 30
 logger = logging.getLogger(__name__)
@@ -221,10 +219,3 @@ async def apply_road_times(
             result.travel_time_min = round(fixed + road)
             result.within_30_min = fixed + road <= PROMISE_MINUTES
             result.travel_time_source = "routing_engine"
-
-
-async def origin_territory(session: AsyncSession, lat: float, lon: float) -> TerritoryClass:
-    """The class of the commune nearest to a searched point (rural if the commune table is empty)."""
-    row = await coverage_repository.origin_commune(session, lat, lon)
-    model = configured_model()
-    return model.classify(row.population, row.departement, row.zone) if row else TerritoryClass.rural

@@ -1,7 +1,7 @@
 async def test_health_ready_and_metrics(locator_client):
     assert (await locator_client.get("/healthz")).json() == {"status": "ok"}
     ready = await locator_client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok", "search_index": "ok"}
     await locator_client.get("/v1/sites/1")
     metrics = await locator_client.get("/metrics")
     assert 'route="/v1/sites/{site_id}"' in metrics.text

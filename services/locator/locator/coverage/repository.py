@@ -55,16 +55,3 @@ async def stops(session: AsyncSession):  # noqa: ANN201
             )
         )
     ).all()
-
-
-async def origin_commune(session: AsyncSession, lat: float, lon: float):  # noqa: ANN201
-    """The current commune whose centre is nearest to the point: (population, departement, zone)."""
-    return (
-        await session.execute(
-            text(
-                "SELECT population, departement, zone FROM commune"
-                " WHERE kind = 'commune-actuelle' AND location IS NOT NULL"
-                " ORDER BY location <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography LIMIT 1"
-            ).bindparams(lat=lat, lon=lon)
-        )
-    ).first()

@@ -33,7 +33,7 @@ from locator.coverage.schemas import (
     SuggestionsOut,
     TravelModelOut,
 )
-from locator.geo import EARTH_RADIUS_M
+from locator.geo import EARTH_RADIUS_M, unit_xyz
 from locator.travel import OsrmClient, TravelModel, chord_to_m, m_to_chord
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
@@ -47,11 +47,6 @@ MOBILE_NOT_COUNTED = (
     "Seules les France Services fixes sont comptées ; ajoutez include_mobile=true pour compter les bus, "
     "les services itinérants et leurs arrêts."
 )
-
-
-def unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    phi, lam = np.radians(lat), np.radians(lon)
-    return np.column_stack((np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)))
 
 
 def band(minutes: float) -> str:

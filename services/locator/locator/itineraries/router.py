@@ -25,7 +25,7 @@ from locator.itineraries.schemas import (
     StopOut,
     StopUpdate,
 )
-from locator.sites.router import Lat, Lon, Q, now, resolve_origin
+from locator.sites.router import Lat, Lon, Q, SearchIndexDep, now, resolve_origin
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
 
@@ -55,6 +55,7 @@ DateTo = Annotated[
 async def nearest_stops(
     request: Request,
     session: SessionDep,
+    index: SearchIndexDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -68,9 +69,10 @@ async def nearest_stops(
 ) -> Response:
     current = now()
     span = service.window(date_from, date_to, current)
-    origin = await resolve_origin(request, session, lat, lon, q)
+    origin = await resolve_origin(request, lat, lon, q)
     results = await service.nearest_stops(
         session,
+        index,
         origin.lat,
         origin.lon,
         limit=limit,
@@ -98,6 +100,7 @@ async def nearest_stops(
 async def nearest_access_points(
     request: Request,
     session: SessionDep,
+    index: SearchIndexDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -108,9 +111,10 @@ async def nearest_access_points(
 ) -> Response:
     current = now()
     span = service.window(date_from, date_to, current)
-    origin = await resolve_origin(request, session, lat, lon, q)
+    origin = await resolve_origin(request, lat, lon, q)
     results = await service.access_points(
         session,
+        index,
         origin.lat,
         origin.lon,
         limit=limit,

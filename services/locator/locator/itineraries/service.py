@@ -37,11 +37,12 @@ from locator.itineraries.visits import visits_between
 from locator.sites import repository as sites_repository
 from locator.sites import service as sites_service
 from locator.sites.importer import SiteImportReport
+from locator.sites.index import SiteIndex
 from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
-from locator.sites.schemas import Point
+from locator.sites.schemas import NearestSite, Point
 from locator.text import search_key
-from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model, origin_territory
+from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model
 
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92
@@ -106,6 +107,7 @@ async def itinerary(session: AsyncSession, site_id: int, span: Window, now: dt.d
 
 async def nearest_stops(
     session: AsyncSession,
+    index: SiteIndex,
     lat: float,
     lon: float,
     *,
@@ -118,7 +120,7 @@ async def nearest_stops(
 ) -> list[NearestStop]:
     """The ``limit`` nearest stops; with ``upcoming_only``, those with a visit in the window. With a
     routing engine, its road times replace the estimate wherever it finds a road."""
-    model, territory = configured_model(), await origin_territory(session, lat, lon)
+    model, territory = configured_model(), index.territory(lat, lon)
     results: list[NearestStop] = []
     offset = 0
     while len(results) < limit:
@@ -150,6 +152,7 @@ async def nearest_stops(
 
 async def access_points(
     session: AsyncSession,
+    index: SiteIndex,
     lat: float,
     lon: float,
     *,
@@ -162,18 +165,18 @@ async def access_points(
     """Fixed places (sites other than mobile home bases) and stops with a visit in the window,
     ranked by travel time, then distance."""
     sites = await sites_service.nearest_sites(
-        session,
+        index,
         lat,
         lon,
         SiteFilters(include_mobile=False),
         limit=limit,
         radius_m=radius_m,
         open_filter=None,
-        now=now,
         routing=routing,
     )
     stops = await nearest_stops(
         session,
+        index,
         lat,
         lon,
         limit=limit,
@@ -183,7 +186,8 @@ async def access_points(
         upcoming_only=True,
         routing=routing,
     )
-    points = [AccessPoint.of_site(s) for s in sites] + [AccessPoint.of_stop(s) for s in stops]
+    points = [AccessPoint.of_site(NearestSite.model_validate(s.as_json(now))) for s in sites]
+    points += [AccessPoint.of_stop(s) for s in stops]
     points.sort(key=lambda p: (p.travel_time_min, p.distance_m))
     return points[:limit]
 

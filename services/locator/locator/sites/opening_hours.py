@@ -103,5 +103,30 @@ def next_opening(
     return None
 
 
+@dataclass(frozen=True)
+class OpeningState:
+    """Open or not at an instant, the period in progress or next, and until when both stay true."""
+
+    open_now: bool
+    next_opening: Opening | None
+    valid_until: dt.datetime
+
+
+def opening_state(hours: WeeklyHours, departement: str, at: dt.datetime) -> OpeningState:
+    """The state at ``at``; it holds unchanged for every instant in ``[at, valid_until)``.
+
+    The period in progress (or next) only changes when it starts or ends; without any period within
+    the horizon, the horizon moves at the next local midnight.
+    """
+    local = at.astimezone(territories.zone(departement))
+    opening = next_opening(hours, departement, local)
+    if opening is None:
+        midnight = dt.datetime.combine(local.date() + dt.timedelta(days=1), dt.time(), tzinfo=local.tzinfo)
+        return OpeningState(False, None, midnight)
+    if opening.start <= local:
+        return OpeningState(True, opening, opening.end)
+    return OpeningState(False, opening, opening.start)
+
+
 def open_on_weekday(hours: WeeklyHours, weekday: int) -> bool:
     return bool(hours.get(str(weekday)))

@@ -98,3 +98,9 @@ async def nearest(
     statement = statement.order_by(col(Site.location).op("<->")(point))
     result = await session.execute(statement.offset(offset).limit(limit))
     return list(result)
+
+
+async def all_located(session: AsyncSession) -> list:
+    """Every site with its coordinates, in id order (the search index's snapshot)."""
+    result = await session.execute(select(Site, _LAT, _LON).order_by(col(Site.id)))
+    return list(result)

@@ -6,21 +6,22 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
 from fs_common.params import IntId
 from fs_common.partners import Partner
-from fs_common.responses import model_response
+from fs_common.responses import json_response, model_response
 from locator.geocoding.router import ban_client
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
+from locator.sites.index import SiteIndex
 from locator.sites.models import SiteKind
 from locator.sites.repository import SiteFilters
-from locator.sites.schemas import NearestSitesResponse, Origin, SiteOut, SitePage, Weekday
+from locator.sites.schemas import NearestSitesResponse, Origin, Point, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter
 
 router = APIRouter(prefix="/v1", tags=["sites"])
@@ -37,21 +38,29 @@ Q = Annotated[
 ]
 
 
-async def resolve_origin(
-    request: Request, session, lat: float | None, lon: float | None, q: str | None
-) -> Origin:  # noqa: ANN001
+async def resolve_origin(request: Request, lat: float | None, lon: float | None, q: str | None) -> Origin:
+    """The searched point: the coordinates given, or ``q`` geocoded."""
     if lat is not None and lon is not None:
         return Origin(lat=lat, lon=lon, source="coordinates")
     if lat is not None or lon is not None:
         raise Unprocessable("Donnez à la fois lat et lon, ou bien q (code postal, commune ou adresse).")
     if not q:
         raise Unprocessable("Indiquez où chercher : lat et lon, ou q (code postal, commune ou adresse).")
-    place, source = await locate(session, ban_client(request), q)
+    async with request.app.state.sessionmaker() as session:
+        place, source = await locate(session, ban_client(request), q)
     return Origin(lat=place.lat, lon=place.lon, label=place.label, source=source.value)
 
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+async def search_index(request: Request) -> SiteIndex:
+    """The worker's current snapshot of the sites (503 until it is first loaded)."""
+    return request.app.state.search_index.get()
+
+
+SearchIndexDep = Annotated[SiteIndex, Depends(search_index)]
 
 
 @router.get(
@@ -62,7 +71,7 @@ def now() -> dt.datetime:
 )
 async def nearest_sites(
     request: Request,
-    session: SessionDep,
+    index: SearchIndexDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -83,7 +92,7 @@ async def nearest_sites(
     kind: Annotated[list[SiteKind] | None, Query()] = None,
     include_mobile: Annotated[bool, Query(description="Inclure les bus et services itinérants")] = True,
 ) -> Response:
-    origin = await resolve_origin(request, session, lat, lon, q)
+    origin = await resolve_origin(request, lat, lon, q)
     current = now()
     filters = SiteFilters(
         kinds=tuple(k.value for k in kind or ()),
@@ -93,24 +102,24 @@ async def nearest_sites(
         weekday=weekday.number if weekday else None,
     )
     open_filter = OpenFilter(open_at) if open_at else OpenFilter(current) if open_now else None
-    results = await service.nearest_sites(
-        session,
+    hits = await service.nearest_sites(
+        index,
         origin.lat,
         origin.lon,
         filters,
         limit=limit,
         radius_m=radius_km * 1000 if radius_km else None,
         open_filter=open_filter,
-        now=current,
         routing=request.app.state.routing,
     )
-    answer = NearestSitesResponse(origin=origin, results=results)
     if wants_geojson(request):
         return feature_collection(
-            [(r.site.location, r.model_dump(mode="json")) for r in results],
+            [(Point(lat=h.site.lat, lon=h.site.lon), h.as_json(current)) for h in hits],
             origin=origin.model_dump(mode="json"),
         )
-    return model_response(answer)
+    return json_response(
+        {"origin": origin.model_dump(mode="json"), "results": [h.as_serialised(current) for h in hits]}
+    )
 
 
 @router.get(

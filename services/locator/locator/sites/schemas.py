@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from fs_common.partners import PARTNER_LABELS, Partner
-from locator.sites.models import SiteKind
+from locator.sites.models import Site, SiteKind
 from locator.sites.opening_hours import WEEKDAYS_FR
 
 
@@ -81,6 +81,36 @@ class SiteOut(BaseModel):
     partners: list[PartnerOut]
     comment: str | None = None
     labelled_since: dt.date | None = None
+
+    @classmethod
+    def of(cls, site: Site, lat: float, lon: float) -> "SiteOut":
+        """The answer for a site row, its opening state left null (it depends on the instant)."""
+        return cls(
+            id=site.id,
+            name=site.name,
+            kind=site.kind,
+            is_mobile=site.is_mobile,
+            address=Address(
+                street=site.address,
+                complement=site.address_complement,
+                postcode=site.postcode,
+                commune=site.commune_name,
+                insee_code=site.insee_code,
+                departement=site.departement,
+            ),
+            location=Point(lat=lat, lon=lon),
+            timezone=site.timezone,
+            phone=site.phone,
+            email=site.email,
+            opening_hours=day_hours(site.opening_hours),
+            hours_known=site.hours_known,
+            open_now=None,
+            next_opening=None,
+            appointment_required=site.appointment_required,
+            partners=[partner_out(p) for p in site.partners],
+            comment=site.comment,
+            labelled_since=site.labelled_since,
+        )
 
 
 TravelTimeSource = Annotated[

@@ -2,28 +2,18 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.errors import NotFound
-from locator import territories
 from locator.sites import repository
+from locator.sites.index import IndexedSite, SiteIndex
 from locator.sites.models import Site
-from locator.sites.opening_hours import is_open, next_opening
+from locator.sites.opening_hours import Opening, opening_state
 from locator.sites.repository import SiteFilters
-from locator.sites.schemas import (
-    Address,
-    NearestSite,
-    OpeningPeriod,
-    Point,
-    SiteOut,
-    SitePage,
-    day_hours,
-    partner_out,
-)
-from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model, origin_territory
-
-_BATCH = 100
+from locator.sites.schemas import OpeningPeriod, SiteOut, SitePage
+from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model
 
 
 @dataclass(frozen=True)
@@ -33,63 +23,18 @@ class OpenFilter:
     at: dt.datetime
 
 
-def _instant_for(site: Site, at: dt.datetime) -> dt.datetime:
-    return at if at.tzinfo else at.replace(tzinfo=territories.zone(site.departement))
-
-
-# What does not depend on the instant, per (site id, last update): built and validated once.
-_STATIC_FIELDS: dict[tuple[int, dt.datetime], dict] = {}
-_STATIC_FIELDS_MAX = 20_000
-
-
-def _static_fields(site: Site, lat: float, lon: float) -> dict:
-    key = (site.id, site.updated_at)
-    fields = _STATIC_FIELDS.get(key)
-    if fields is None:
-        if len(_STATIC_FIELDS) >= _STATIC_FIELDS_MAX:  # stale versions after many imports
-            _STATIC_FIELDS.clear()
-        fields = dict(
-            SiteOut(
-                id=site.id,
-                name=site.name,
-                kind=site.kind,
-                is_mobile=site.is_mobile,
-                address=Address(
-                    street=site.address,
-                    complement=site.address_complement,
-                    postcode=site.postcode,
-                    commune=site.commune_name,
-                    insee_code=site.insee_code,
-                    departement=site.departement,
-                ),
-                location=Point(lat=lat, lon=lon),
-                timezone=site.timezone,
-                phone=site.phone,
-                email=site.email,
-                opening_hours=day_hours(site.opening_hours),
-                hours_known=site.hours_known,
-                open_now=None,
-                next_opening=None,
-                appointment_required=site.appointment_required,
-                partners=[partner_out(p) for p in site.partners],
-                comment=site.comment,
-                labelled_since=site.labelled_since,
-            )
-        )
-        _STATIC_FIELDS[key] = fields
-    return fields
+def opening_period(opening: Opening | None) -> OpeningPeriod | None:
+    return OpeningPeriod(start=opening.start, end=opening.end) if opening else None
 
 
 def site_out(site: Site, lat: float, lon: float, at: dt.datetime) -> SiteOut:
-    """The site as answered, its opening state evaluated at ``at`` (the rest is cached)."""
-    opening = next_opening(site.opening_hours, site.departement, at) if site.hours_known else None
-    return SiteOut.model_construct(
-        **_static_fields(site, lat, lon)
-        | {
-            "open_now": is_open(site.opening_hours, site.departement, at) if site.hours_known else None,
-            "next_opening": OpeningPeriod(start=opening.start, end=opening.end) if opening else None,
-        }
-    )
+    """The site as answered, its opening state evaluated at ``at``."""
+    answer = SiteOut.of(site, lat, lon)
+    if site.hours_known:
+        state = opening_state(site.opening_hours, site.departement, at)
+        answer.open_now = state.open_now
+        answer.next_opening = opening_period(state.next_opening)
+    return answer
 
 
 async def get_site(session: AsyncSession, site_id: int, now: dt.datetime) -> SiteOut:
@@ -108,8 +53,36 @@ async def list_sites(
     )
 
 
+@dataclass
+class SiteHit:
+    """One nearest result; ``as_json`` is its ``NearestSite`` form, built without a model on this hot path
+    (a test holds the response to the schema)."""
+
+    site: IndexedSite
+    distance_m: int
+    travel_time_min: int
+    within_30_min: bool
+    travel_time_source: Literal["estimate", "routing_engine"] = "estimate"
+
+    def as_json(self, at: dt.datetime) -> dict[str, Any]:
+        return self._shaped(self.site.answer_at(at))
+
+    def as_serialised(self, at: dt.datetime) -> dict[str, Any]:
+        """``as_json`` with the site already serialised (orjson copies it): the response's hot path."""
+        return self._shaped(self.site.serialised_answer_at(at))
+
+    def _shaped(self, site: Any) -> dict[str, Any]:
+        return {
+            "site": site,
+            "distance_m": self.distance_m,
+            "travel_time_min": self.travel_time_min,
+            "travel_time_source": self.travel_time_source,
+            "within_30_min": self.within_30_min,
+        }
+
+
 async def nearest_sites(
-    session: AsyncSession,
+    index: SiteIndex,
     lat: float,
     lon: float,
     filters: SiteFilters,
@@ -117,42 +90,16 @@ async def nearest_sites(
     limit: int,
     radius_m: float | None,
     open_filter: OpenFilter | None,
-    now: dt.datetime,
     routing: OsrmClient | None = None,
-) -> list[NearestSite]:
-    """The ``limit`` nearest sites passing every filter; opening filters are applied in Python, in
-    each site's time zone, so candidates are read in distance order until enough pass. With a routing
-    engine, its road times replace the estimate wherever it finds a road."""
-    results: list[NearestSite] = []
-    offset = 0
-    model, territory = configured_model(), await origin_territory(session, lat, lon)
-    while len(results) < limit:
-        batch = limit if open_filter is None else _BATCH
-        rows = await repository.nearest(
-            session, lat, lon, filters, limit=batch, offset=offset, radius_m=radius_m
-        )
-        for row in rows:
-            site: Site = row.Site
-            if open_filter and not (
-                site.hours_known
-                and is_open(site.opening_hours, site.departement, _instant_for(site, open_filter.at))
-            ):
-                continue
-            minutes = model.estimate_minutes(row.distance_m, territory)
-            results.append(
-                NearestSite(
-                    site=site_out(site, row.lat, row.lon, now),
-                    distance_m=round(row.distance_m),
-                    travel_time_min=round(minutes),
-                    within_30_min=minutes <= PROMISE_MINUTES,
-                )
-            )
-            if len(results) == limit:
-                break
-        if len(rows) < batch:
-            break
-        offset += batch
-    await apply_road_times(
-        routing, (lat, lon), results, [(r.site.location.lat, r.site.location.lon) for r in results]
-    )
-    return results
+) -> list[SiteHit]:
+    """The ``limit`` nearest sites passing every filter, from the in-memory index; opening filters are
+    evaluated in each site's time zone. With a routing engine, its road times replace the estimate
+    wherever it finds a road."""
+    model, territory = configured_model(), index.territory(lat, lon)
+    keep = (lambda site: site.is_open_at(open_filter.at)) if open_filter else None
+    hits = []
+    for site, distance_m in index.nearest(lat, lon, filters, limit=limit, radius_m=radius_m, keep=keep):
+        minutes = model.estimate_minutes(distance_m, territory)
+        hits.append(SiteHit(site, round(distance_m), round(minutes), minutes <= PROMISE_MINUTES))
+    await apply_road_times(routing, (lat, lon), hits, [(h.site.lat, h.site.lon) for h in hits])
+    return hits

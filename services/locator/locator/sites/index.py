@@ -1,0 +1,192 @@
+"""The nearest search in memory: every site and every commune centre, held by each worker.
+
+The national list is 2,845 sites, a few megabytes once loaded. A search is one query of a KD-tree over
+their points on the unit sphere (tens of microseconds) and needs no database round trip, so the
+platform's most frequent question costs the least. PostgreSQL stays the source of truth:
+``live_index.py`` reloads this snapshot whenever the tables change.
+
+Distances are on the sphere PostGIS uses for ``geography`` without spheroid (``locator.geo``), so this
+search, the site list and the coverage figures agree to the metre.
+"""
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import orjson
+from scipy.spatial import cKDTree
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from locator import territories
+from locator.coverage import repository as coverage_repository
+from locator.geo import EARTH_RADIUS_M, unit_vector, unit_xyz
+from locator.sites import repository
+from locator.sites.models import Site
+from locator.sites.opening_hours import is_open, open_on_weekday, opening_state
+from locator.sites.repository import SiteFilters
+from locator.sites.schemas import SiteOut
+from locator.travel import TerritoryClass, TravelModel, m_to_chord
+
+_END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(eq=False)
+class IndexedSite:
+    """A site as the search needs it: what it is filtered on, and its answer, built once, with its
+    opening state rebuilt only when the instant asked leaves the span where that state holds."""
+
+    row: Site
+    lat: float
+    lon: float
+    answer: dict[str, Any]  # SiteOut in JSON form, opening state null
+    _since: dt.datetime = field(default=_END_OF_TIME, repr=False)  # the span where the state below holds
+    _until: dt.datetime = field(default=_END_OF_TIME, repr=False)
+    _answer_at: dict[str, Any] = field(default_factory=dict, repr=False)
+    _json_at: orjson.Fragment | None = field(default=None, repr=False)
+
+    def _refresh(self, at: dt.datetime) -> None:
+        site = self.row
+        if not self._since <= at < self._until:
+            answer = self.answer
+            if site.hours_known:
+                state = opening_state(site.opening_hours, site.departement, at)
+                opening = state.next_opening
+                answer = answer | {
+                    "open_now": state.open_now,
+                    "next_opening": (
+                        {"start": opening.start.isoformat(), "end": opening.end.isoformat()}
+                        if opening
+                        else None
+                    ),
+                }
+                self._until = state.valid_until
+            else:
+                self._until = _END_OF_TIME
+            self._since, self._answer_at, self._json_at = at, answer, orjson.Fragment(orjson.dumps(answer))
+
+    def answer_at(self, at: dt.datetime) -> dict[str, Any]:
+        """The ``SiteOut`` JSON with its opening state at ``at`` (null when no hours are published)."""
+        self._refresh(at)
+        return self._answer_at
+
+    def serialised_answer_at(self, at: dt.datetime) -> orjson.Fragment:
+        """``answer_at`` already serialised, for orjson to copy into a response as it is."""
+        self._refresh(at)
+        assert self._json_at is not None
+        return self._json_at
+
+    def is_open_at(self, at: dt.datetime) -> bool:
+        """Open at ``at``; a naive ``at`` is read in the site's own time zone."""
+        site = self.row
+        if not site.hours_known:
+            return False
+        instant = at if at.tzinfo else at.replace(tzinfo=territories.zone(site.departement))
+        return is_open(site.opening_hours, site.departement, instant)
+
+
+class SiteIndex:
+    """An immutable snapshot: sites in id order as parallel arrays, communes in a KD-tree."""
+
+    def __init__(self, sites: list[IndexedSite], communes: list, model: TravelModel) -> None:
+        self.sites = sites
+        rows = [s.row for s in sites]
+        self._tree = cKDTree(unit_xyz(np.array([s.lat for s in sites]), np.array([s.lon for s in sites])))
+        self._columns = {
+            name: np.array([getattr(r, name) for r in rows], dtype=dtype)
+            for name, dtype in (
+                ("departement", object),
+                ("insee_code", object),
+                ("kind", object),
+                ("is_mobile", bool),
+                ("appointment_required", bool),
+            )
+        }
+        self._partners = {
+            code: np.array([code in r.partners for r in rows], dtype=bool)
+            for code in {p for r in rows for p in r.partners}
+        }
+        self._weekdays = np.array(
+            [[open_on_weekday(r.opening_hours, d) for d in range(7)] for r in rows], dtype=bool
+        ).reshape(len(rows), 7)
+        self._commune_tree = (
+            cKDTree(unit_xyz(np.array([c.lat for c in communes]), np.array([c.lon for c in communes])))
+            if communes
+            else None
+        )
+        self._commune_classes = [model.classify(c.population, c.departement, c.zone) for c in communes]
+
+    @classmethod
+    async def load(cls, session: AsyncSession, model: TravelModel) -> "SiteIndex":
+        rows = await repository.all_located(session)
+        communes = await coverage_repository.communes(session)
+        sites = [
+            IndexedSite(r.Site, r.lat, r.lon, SiteOut.of(r.Site, r.lat, r.lon).model_dump(mode="json"))
+            for r in rows
+        ]
+        return cls(sites, communes, model)
+
+    def __len__(self) -> int:
+        return len(self.sites)
+
+    def territory(self, lat: float, lon: float) -> TerritoryClass:
+        """The class of the commune whose centre is nearest (rural if the commune table is empty)."""
+        if self._commune_tree is None:
+            return TerritoryClass.rural
+        _, i = self._commune_tree.query(unit_vector(lat, lon))
+        return self._commune_classes[int(i)]
+
+    def _mask(self, filters: SiteFilters) -> np.ndarray | None:
+        c = self._columns
+        masks = []
+        if filters.departement:
+            masks.append(c["departement"] == filters.departement)
+        if filters.insee_code:
+            masks.append(c["insee_code"] == filters.insee_code)
+        if filters.kinds:
+            masks.append(np.isin(c["kind"], list(filters.kinds)))
+        if filters.partner:
+            masks.append(self._partners.get(filters.partner, np.zeros(len(self), dtype=bool)))
+        if filters.appointment_required is not None:
+            masks.append(c["appointment_required"] == filters.appointment_required)
+        if not filters.include_mobile:
+            masks.append(~c["is_mobile"])
+        if filters.weekday is not None:
+            masks.append(self._weekdays[:, filters.weekday])
+        return np.logical_and.reduce(masks) if masks else None
+
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        filters: SiteFilters,
+        *,
+        limit: int,
+        radius_m: float | None = None,
+        keep: Callable[[IndexedSite], bool] | None = None,
+    ) -> list[tuple[IndexedSite, float]]:
+        """Up to ``limit`` sites passing ``filters`` and ``keep``, nearest first, with their distance in
+        metres. The tree is asked for the ``limit`` nearest; when filters reject some, for four times
+        more, until enough pass or none is left."""
+        if not self.sites:
+            return []
+        allowed = self._mask(filters)
+        point = unit_vector(lat, lon)
+        bound = m_to_chord(radius_m, EARTH_RADIUS_M) if radius_m is not None else np.inf
+        n, k = len(self), limit
+        while True:
+            chords, found = self._tree.query(point, k=min(k, n), distance_upper_bound=bound)
+            results: list[tuple[IndexedSite, float]] = []
+            for chord, i in zip(np.atleast_1d(chords).tolist(), np.atleast_1d(found).tolist(), strict=True):
+                if i == n:  # beyond the radius: the tree's "no more neighbours"
+                    return results
+                site = self.sites[i]
+                if (allowed is None or allowed[i]) and (keep is None or keep(site)):
+                    results.append((site, 2 * EARTH_RADIUS_M * math.asin(min(chord / 2, 1.0))))
+                    if len(results) == limit:
+                        return results
+            if k >= n:
+                return results
+            k *= 4
