@@ -1,4 +1,4 @@
-"""Dependencies shared by the routers."""
+"""Dependencies shared by the routers, all async: FastAPI runs a plain ``def`` one in its thread pool."""
 
 from typing import Annotated
 
@@ -10,15 +10,15 @@ from fs_common.agent_auth import Agent, CurrentAgent, Role
 from fs_common.errors import Forbidden
 
 
-def get_settings(request: Request) -> BookingSettings:
+async def get_settings(request: Request) -> BookingSettings:
     return request.app.state.settings
 
 
-def get_locator(request: Request) -> LocatorClient:
+async def get_locator(request: Request) -> LocatorClient:
     return request.app.state.locator
 
 
-def require_national_admin(agent: CurrentAgent) -> Agent:
+async def require_national_admin(agent: CurrentAgent) -> Agent:
     if agent.role != Role.national_admin:
         raise Forbidden("Réservé aux administrateurs nationaux du catalogue.")
     return agent

@@ -38,7 +38,7 @@ class GeoJSONResponse(JSONResponse):
     media_type = GEOJSON
 
 
-def coverage_state(request: Request) -> CoverageState:
+async def coverage_state(request: Request) -> CoverageState:
     return request.app.state.coverage
 
 
@@ -55,7 +55,7 @@ IncludeMobile = Annotated[
 ]
 
 
-def scope(departement: Departement = None, region: Region = None) -> Scope:
+async def scope(departement: Departement = None, region: Region = None) -> Scope:
     if departement and region:
         raise Unprocessable("Choisissez un département ou une région, pas les deux.")
     return Scope(departement=departement, region=region)
@@ -64,7 +64,7 @@ def scope(departement: Departement = None, region: Region = None) -> Scope:
 ScopeDep = Annotated[Scope, Depends(scope)]
 
 
-def map_scope(chosen: ScopeDep) -> Scope:
+async def map_scope(chosen: ScopeDep) -> Scope:
     if not (chosen.departement or chosen.region):
         raise Unprocessable("Indiquez un département ou une région à cartographier.")
     return chosen

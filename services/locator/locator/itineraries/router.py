@@ -155,7 +155,7 @@ async def site_stops(
 # Admin API
 
 
-def require_admin(request: Request) -> None:
+async def require_admin(request: Request) -> None:
     """Bearer ``LOCATOR_ADMIN_TOKEN``: 401 without a token, 403 with a wrong one or when disabled."""
     expected = request.app.state.settings.admin_token
     if not expected:

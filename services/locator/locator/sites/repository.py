@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, any_, func, select, text
+from sqlalchemy import Select, any_, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -23,10 +23,6 @@ class SiteFilters:
     appointment_required: bool | None = None
     include_mobile: bool = True
     weekday: int | None = None
-
-
-def _point(lat: float, lon: float):  # noqa: ANN202
-    return text("ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography").bindparams(lat=lat, lon=lon)
 
 
 def _filtered(statement: Select, filters: SiteFilters) -> Select:
@@ -76,28 +72,6 @@ async def page(session: AsyncSession, filters: SiteFilters, *, offset: int, limi
         _filtered(select(Site, _LAT, _LON), filters).order_by(col(Site.id)).offset(offset).limit(limit)
     )
     return total, list(result)
-
-
-async def nearest(
-    session: AsyncSession,
-    lat: float,
-    lon: float,
-    filters: SiteFilters,
-    *,
-    limit: int,
-    offset: int = 0,
-    radius_m: float | None = None,
-) -> list:
-    """Sites ordered by distance (KNN on the GiST index), with the spherical distance in metres."""
-    point = _point(lat, lon)
-    distance = func.ST_Distance(Site.location, point, False).label("distance_m")
-    statement = _filtered(select(Site, _LAT, _LON, distance), filters)
-    if radius_m is not None:
-        statement = statement.where(func.ST_DWithin(Site.location, point, radius_m, False))
-    # KNN on the GiST index: ``<->`` on geography is the same spherical distance as ``distance_m``.
-    statement = statement.order_by(col(Site.location).op("<->")(point))
-    result = await session.execute(statement.offset(offset).limit(limit))
-    return list(result)
 
 
 async def all_located(session: AsyncSession) -> list:
