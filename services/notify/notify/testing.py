@@ -115,7 +115,7 @@ class Mailbox:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         async with self.arrived:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.messages.append(message)
             self.arrived.notify_all()
         return "250 Message accepted for delivery"
 

@@ -63,7 +63,7 @@ class StopAgendaIn(AgendaUpdate):
     address: str = Field(min_length=2, max_length=300)
     timezone: str = Field(default="Europe/Paris")
     departement: str | None = Field(default=None, pattern=r"^(\d{2}|2[AB]|\d{3})$")
-    rules: list[Rule] = Field(min_length=1)  # type: ignore[assignment]
+    rules: list[Rule] = Field(min_length=1)
 
 
 class ExceptionIn(BaseModel):
@@ -91,8 +91,8 @@ class ExceptionOut(ExceptionIn):
         return cls(
             id=row.id or 0,
             date=row.date,
-            kind=row.kind,  # type: ignore[arg-type]
-            ranges=[tuple(r) for r in row.ranges],  # type: ignore[misc]
+            kind=row.kind,
+            ranges=[tuple(r) for r in row.ranges],
             capacity=row.capacity,
             label=row.label,
         )

@@ -336,7 +336,7 @@ async def communes_geojson(
                     name=commune.name,
                     population=commune.population,
                     minutes=commune.minutes,
-                    band=band(float(reach.minutes[i])),  # type: ignore[arg-type]
+                    band=band(float(reach.minutes[i])),
                     nearest=commune.nearest,
                 ),
             )

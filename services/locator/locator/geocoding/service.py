@@ -18,8 +18,8 @@ def _commune_place(commune: CommuneRef, postcode: str | None, score: float) -> P
     code = postcode or (commune.postcodes[0] if commune.postcodes else None)
     return Place(
         label=f"{commune.name} ({code})" if code else commune.name,
-        lat=commune.lat,  # type: ignore[arg-type]
-        lon=commune.lon,  # type: ignore[arg-type]
+        lat=commune.lat,
+        lon=commune.lon,
         kind="municipality",
         insee_code=commune.code_insee,
         postcode=code,

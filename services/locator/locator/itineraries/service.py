@@ -74,7 +74,7 @@ def stop_out(stop: Stop, lat: float, lon: float, site: Site, span: Window, now: 
         after=now,
     )
     return StopOut(
-        id=stop.id,  # type: ignore[arg-type]
+        id=stop.id,
         site=site_ref(site),
         name=stop.name,
         address=stop.address,
@@ -82,7 +82,7 @@ def stop_out(stop: Stop, lat: float, lon: float, site: Site, span: Window, now: 
         commune=stop.commune_name,
         location=Point(lat=lat, lon=lon),
         timezone=site.timezone,
-        source=stop.source,  # type: ignore[arg-type]
+        source=stop.source,
         visits=[VisitRule.from_stored(rule) for rule in stop.visits],
         next_visits=[VisitOut(date=v.day, start=v.start, end=v.end) for v in visits],
     )
