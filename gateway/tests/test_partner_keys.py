@@ -48,7 +48,14 @@ async def test_cors_only_for_the_keys_origins(gateway: httpx.AsyncClient, admin:
         NEAREST, params=PARAMS, headers={"X-Api-Key": key, "Origin": "https://elsewhere.example"}
     )
     assert foreign.status_code == 403
-    assert "access-control-allow-origin" not in foreign.headers
+    # The refusal itself is readable by that page, so the widget can say why; it holds no data.
+    assert foreign.headers["access-control-allow-origin"] == "https://elsewhere.example"
+    assert "origine non déclarée" in foreign.json()["detail"]
+    unknown = await gateway.get(
+        NEAREST, params=PARAMS, headers={"X-Api-Key": "fs_unknown", "Origin": PARTNER_ORIGIN}
+    )
+    assert unknown.status_code == 401
+    assert unknown.headers["access-control-allow-origin"] == PARTNER_ORIGIN
 
     same_origin = await gateway.get(
         NEAREST, params=PARAMS, headers={"X-Api-Key": key, "Origin": str(gateway.base_url).rstrip("/")}

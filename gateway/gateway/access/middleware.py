@@ -1,8 +1,9 @@
 """The door of the public API (``/v1/...``): partner key, CORS for the key's origins, rate limits.
 
 - ``X-Api-Key`` present: it must be active (401 otherwise); a browser call (``Origin``) must come from one
-  of the key's origins or from the gateway's own (403, no CORS grant otherwise); the key's per-minute
-  and per-day quotas apply.
+  of the key's origins or from the gateway's own (403 otherwise); the key's per-minute and per-day
+  quotas apply. These 401 and 403 answers carry a CORS grant for the calling origin, so that the
+  partner's page can read why it is refused (they hold nothing but that reason).
 - No key: per-IP limits for anonymous calls; CORS only for the configured first-party origins.
 - A CORS preflight carries no key: it is granted when some active key (or the first-party list) allows
   the origin; the real call that follows is then checked against its own key.
@@ -49,6 +50,7 @@ class AccessMiddleware:
             return
         api_key = headers.get("x-api-key")
         cors: dict[str, str] = {}
+        refusal_cors = _cors_headers(origin) if origin else {}
         if api_key:
             info = await keys.lookup(
                 sessionmaker=state.sessionmaker,
@@ -58,11 +60,12 @@ class AccessMiddleware:
                 ttl_s=settings.key_cache_s,
             )
             if info is None:
-                await self._problem(scope, receive, send, 401, "Clé d'API inconnue ou révoquée.", {})
+                detail = "Clé d'API inconnue ou révoquée."
+                await self._problem(scope, receive, send, 401, detail, refusal_cors)
                 return
             if origin and origin.lower() not in info.origins and not _same_origin(scope, headers, origin):
                 detail = "Cette clé d'API n'est pas autorisée depuis ce site (origine non déclarée)."
-                await self._problem(scope, receive, send, 403, detail, {})
+                await self._problem(scope, receive, send, 403, detail, refusal_cors)
                 return
             identity = f"key:{info.id}"
             quotas = [(per_minute(info.per_minute), identity), (per_day(info.per_day), identity)]
