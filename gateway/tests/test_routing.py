@@ -1,11 +1,15 @@
 """Routing to the three services, request ids, and a service that goes down and comes back."""
 
 import asyncio
+import gzip
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI, Response
+from fastapi.responses import StreamingResponse
 
-from fs_common.testing import serve_in_process
+from fs_common.testing import http_server, serve_in_process
 from gateway.main import create_app
 from gateway.proxy.routes import service_for
 
@@ -95,3 +99,36 @@ async def test_slow_service_gives_a_fast_504(gateway_settings):
         assert slow.headers["content-type"] == "application/problem+json"
         assert slow.headers["retry-after"]
         assert slow.json()["service"] == "locator"
+
+
+def _upstream_of_odd_answers() -> FastAPI:
+    """A stand-in locator: a chunked answer of unknown size, and a gzip-encoded one."""
+    app = FastAPI()
+    chunks = [b'{"part": 1, ', b'"filler": "' + b"x" * 70_000 + b'", ', b'"part_end": 3}']
+
+    @app.get("/v1/sites/nearest")
+    async def chunked() -> StreamingResponse:
+        async def body() -> AsyncIterator[bytes]:
+            for chunk in chunks:
+                yield chunk
+
+        return StreamingResponse(body(), media_type="application/json")
+
+    @app.get("/v1/geocode")
+    async def gzipped() -> Response:
+        body = gzip.compress(b'{"places": ["Gu\xc3\xa9ret"]}')
+        return Response(body, media_type="application/json", headers={"Content-Encoding": "gzip"})
+
+    return app
+
+
+async def test_answers_of_unknown_size_stream_and_encoded_ones_pass_as_sent(gateway_settings):
+    async with http_server(_upstream_of_odd_answers()) as upstream:
+        settings = gateway_settings.model_copy(update={"locator_url": upstream})
+        async with serve_in_process(create_app(settings), "http://gateway") as client:
+            streamed = await client.get("/v1/sites/nearest")
+            assert streamed.status_code == 200
+            assert streamed.json()["part_end"] == 3 and len(streamed.json()["filler"]) == 70_000
+            encoded = await client.get("/v1/geocode")
+            assert encoded.headers["content-encoding"] == "gzip"
+            assert encoded.json() == {"places": ["Guéret"]}

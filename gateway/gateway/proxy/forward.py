@@ -28,6 +28,9 @@ _HOP_BY_HOP = {
 _REQUEST_DROPPED = _HOP_BY_HOP | {"x-api-key", "cookie", "x-request-id"}
 # The gateway's own server sets date and server: forwarding the service's would send them twice.
 _RESPONSE_DROPPED = _HOP_BY_HOP | {"x-request-id", "date", "server"}
+# Answers of a known, small size are read whole and sent in one piece: streaming them costs more (a task
+# group per response, chunked encoding) than holding them. Larger or unsized ones stream through.
+BUFFERED_MAX_BYTES = 1024 * 1024
 
 
 @router.api_route(
@@ -58,9 +61,16 @@ async def forward(request: Request, path: str) -> Response:
         content=content,
     )
     response = await upstream.send(upstream_request, retryable=retryable)
+    response_headers = {k: v for k, v in response.headers.items() if k.lower() not in _RESPONSE_DROPPED}
+    if int(response.headers.get("content-length", BUFFERED_MAX_BYTES + 1)) <= BUFFERED_MAX_BYTES:
+        try:
+            body = b"".join([chunk async for chunk in response.aiter_raw()])  # as sent: still encoded
+        finally:
+            await response.aclose()
+        return Response(body, status_code=response.status_code, headers=response_headers)
     return StreamingResponse(
         response.aiter_raw(),
         status_code=response.status_code,
-        headers={k: v for k, v in response.headers.items() if k.lower() not in _RESPONSE_DROPPED},
+        headers=response_headers,
         background=BackgroundTask(response.aclose),
     )
