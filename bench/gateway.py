@@ -152,8 +152,9 @@ def main() -> None:
                     )
                 direct, keyed, anonymous = (figures for _, figures in runs)
                 print(
-                    f"  gateway overhead at p50: {keyed[1] / direct[1] - 1:+.0%} with a key, "
-                    f"{anonymous[1] / direct[1] - 1:+.0%} anonymous (target < +30 %); "
+                    f"  gateway overhead at p50: {keyed[1] / direct[1] - 1:+.0%} "
+                    f"({keyed[1] - direct[1]:+.2f} ms) with a key, {anonymous[1] / direct[1] - 1:+.0%} "
+                    f"({anonymous[1] - direct[1]:+.2f} ms) anonymous (target < +30 %); "
                     f"throughput with a key {keyed[0] / direct[0]:.0%} of direct; gateway CPU per request "
                     f"{keyed[3][1] / direct[3][0]:.0%} of the locator's",
                     flush=True,
