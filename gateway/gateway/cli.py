@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fs_common.agent_auth import Role
 from fs_common.databases import create_and_migrate
 from fs_common.db import create_engine, make_sessionmaker
+from fs_common.errors import NotFound
 from gateway.agents import service as agents
 from gateway.config import get_settings
 from gateway.partners import service as keys
@@ -70,6 +71,28 @@ def create_agent(
         )
     )
     typer.echo(f"agent {created.id} ({created.role.value}, sites {created.sites or 'all'})")
+
+
+@app.command("deactivate-agent")
+def deactivate_agent(email: str) -> None:
+    """Stop an agent's sign-ins (password and OpenID Connect) from now on. A token already issued works
+    until it expires: GATEWAY_AGENT_TOKEN_TTL_S, 15 minutes by default."""
+    _set_active(email, active=False)
+
+
+@app.command("reactivate-agent")
+def reactivate_agent(email: str) -> None:
+    """Allow a deactivated agent to sign in again."""
+    _set_active(email, active=True)
+
+
+def _set_active(email: str, *, active: bool) -> None:
+    try:
+        agent = _run(lambda s, c: agents.set_active(session=s, email=email, active=active))
+    except NotFound as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"agent {agent.id} ({agent.email}) {'reactivated' if active else 'deactivated'}")
 
 
 @app.command("create-key")

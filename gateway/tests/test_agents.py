@@ -43,6 +43,18 @@ async def test_login_gives_a_token_the_jwks_verifies(gateway: httpx.AsyncClient,
     assert agent.role == Role.agent and agent.sites == frozenset({SITE_A})
 
 
+async def test_a_deactivated_agent_cannot_sign_in_until_reactivated(gateway: httpx.AsyncClient, cli):
+    email = "leaving@fs-test.example"
+    env = {"GATEWAY_AGENT_PASSWORD": PASSWORD}
+    await asyncio.to_thread(cli, "create-agent", "--email", email, "--sites", str(SITE_A), env=env)
+    assert (await _login(gateway, email)).status_code == 200
+    assert "deactivated" in await asyncio.to_thread(cli, "deactivate-agent", email.upper())
+    refused = await _login(gateway, email)
+    assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+    await asyncio.to_thread(cli, "reactivate-agent", email)
+    assert (await _login(gateway, email)).status_code == 200
+
+
 async def test_site_scoping_through_the_gateway_and_directly(gateway: httpx.AsyncClient, cli, booking_server):
     near = await gateway.get("/v1/help-near-me", params={"q": "23000", "demarche": "caf-rsa", "limit": 10})
     site_a, site_b = [

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.agent_auth import Role
-from fs_common.errors import Conflict, TooManyRequests, Unauthorized, Unprocessable
+from fs_common.errors import Conflict, NotFound, TooManyRequests, Unauthorized, Unprocessable
 from gateway.access.ratelimit import Limiter, parse_limit
 from gateway.agents import repository
 from gateway.agents.models import AgentAccount
@@ -48,6 +48,16 @@ async def create_agent(
         ),
     )
     return AgentCreated(id=agent.id, email=agent.email, role=role, sites=agent.sites)
+
+
+async def set_active(*, session: AsyncSession, email: str, active: bool) -> AgentAccount:
+    """Allow or stop an agent's sign-ins; tokens already issued run until they expire."""
+    agent = await repository.get_by_email(session, normalise_email(email))
+    if agent is None:
+        raise NotFound("Aucun agent n'a cette adresse e-mail.")
+    agent.active = active
+    await session.flush()
+    return agent
 
 
 def issue(signer: TokenSigner, *, subject: str, role: Role, sites: list[int]) -> TokenOut:
