@@ -146,6 +146,22 @@ _MESSAGES = {
     "string_too_long": "Texte trop long.",
     "string_pattern_mismatch": "Format non reconnu.",
     "value_error": "Valeur invalide.",
+    "extra_forbidden": "Champ inconnu : retirez-le.",
+    "string_type": "Un texte est attendu.",
+    "int_type": "Un nombre entier est attendu.",
+    "int_from_float": "Un nombre entier est attendu.",
+    "float_type": "Un nombre est attendu.",
+    "bool_type": "Une valeur booléenne (true ou false) est attendue.",
+    "list_type": "Une liste est attendue.",
+    "dict_type": "Un objet JSON est attendu.",
+    "model_type": "Un objet JSON est attendu.",
+    "model_attributes_type": "Un objet JSON est attendu.",
+    "too_short": "Liste trop courte.",
+    "too_long": "Liste trop longue.",
+    "email_type": "Une adresse e-mail est attendue.",
+    "time_parsing": "Une heure HH:MM est attendue.",
+    "timezone_aware": "Une date et heure avec son fuseau (décalage UTC) est attendue.",
+    "timezone_naive": "Une date et heure sans fuseau est attendue.",
 }
 
 
@@ -161,7 +177,8 @@ def _french_message(err: dict[str, Any]) -> str:
         return str(ctx["error"])
     if kind == "enum" and ctx.get("expected"):
         return f"Valeur non reconnue ; valeurs possibles : {ctx['expected']}."
-    return _MESSAGES.get(kind, err.get("msg", "Valeur invalide."))
+    # pydantic's own message is English: the code stays in ``code`` for developers, people read French.
+    return _MESSAGES.get(kind, "Valeur invalide.")
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 import httpx
 from fastapi import Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -27,7 +28,17 @@ def make_app():
     async def limit(n: Annotated[int, Query(ge=1, le=10)]) -> dict:
         return {"n": n}
 
+    @app.post("/strict")
+    async def strict(body: Strict) -> dict:
+        return body.model_dump()
+
     return app
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    days: list[int] = Field(min_length=1)
 
 
 async def test_domain_error_carries_status_type_and_extensions():
@@ -58,6 +69,19 @@ async def test_validation_error_lists_fields_in_french():
         }
     ]
     assert missing.json()["errors"][0]["message"] == "Ce champ est obligatoire."
+
+
+async def test_every_validation_message_is_french_even_for_rare_errors():
+    async with serve_in_process(make_app()) as client:
+        response = await client.post("/strict", json={"name": 3, "days": [], "colour": "bleu", "x": [1]})
+    assert response.status_code == 422
+    messages = {e["field"]: (e["code"], e["message"]) for e in response.json()["errors"]}
+    assert messages == {
+        "name": ("string_type", "Un texte est attendu."),
+        "days": ("too_short", "Liste trop courte."),
+        "colour": ("extra_forbidden", "Champ inconnu : retirez-le."),
+        "x": ("extra_forbidden", "Champ inconnu : retirez-le."),
+    }
 
 
 async def test_unexpected_error_is_a_500_problem_without_internals():
