@@ -61,6 +61,7 @@ def service_environment() -> dict[str, str]:
         "GATEWAY_PUBLIC_URL": URLS["gateway"],
         "BOOKING_LOCATOR_URL": URLS["locator"],
         "BOOKING_AGENT_JWKS_URL": jwks,
+        "LOCATOR_AGENT_JWKS_URL": jwks,
         "BOOKING_MANAGE_URL_TEMPLATE": URLS["gateway"] + "/rendez-vous#{token}",
         "NOTIFY_AGENT_JWKS_URL": jwks,
         "NOTIFY_SMTP_PORT": str(PORTS["smtp"]),

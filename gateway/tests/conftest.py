@@ -82,12 +82,17 @@ def gateway_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def locator_server() -> Iterator[ThreadServer]:
+def locator_server(gateway_port: int) -> Iterator[ThreadServer]:
     url = test_database_url("gw_locator")
     create_and_migrate(LOCATOR_DIR, url)
     asyncio.run(in_transaction(url, lambda s: run_import_communes(s, COMMUNES_CSV, ARRONDISSEMENTS_CSV)))
     asyncio.run(in_transaction(url, lambda s: run_import_sites(s, read_source(str(SITES_CSV)))))
-    settings = LocatorSettings(database_url=url, log_json=False, log_level="WARNING")
+    settings = LocatorSettings(
+        database_url=url,
+        log_json=False,
+        log_level="WARNING",
+        agent_jwks_url=f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json",
+    )
     server = ThreadServer(lambda: create_locator(settings))
     server.start()
     yield server

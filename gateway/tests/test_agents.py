@@ -239,6 +239,18 @@ def test_national_admin_uses_the_admin_api_and_an_agent_cannot(cli, gateway_serv
         assert admin.status_code == 200
         agent = client.get("/admin/partner-keys", headers={"Authorization": f"Bearer {tokens[agent_a]}"})
         assert agent.status_code == 403
+
+        # The locator's admin API, through the gateway: the bus stops of Nemours' itinerant service.
+        stops = "/v1/admin/sites/1960/stops"
+        stop = {"name": "Mairie de Darvault", "insee_code": "77156", "visits": [{"weekdays": [0]}]}
+        refused = client.post(stops, json=stop, headers={"Authorization": f"Bearer {tokens[agent_a]}"})
+        assert refused.status_code == 403
+        created = client.post(stops, json=stop, headers={"Authorization": f"Bearer {tokens[email]}"})
+        assert created.status_code == 201, created.text
+        removed = client.delete(
+            f"{stops}/{created.json()['id']}", headers={"Authorization": f"Bearer {tokens[email]}"}
+        )
+        assert removed.status_code == 204
     assert "OIDC" not in cli(
         "create-agent", "--email", "oidc-only@fs-test.example", "--sites", "1", "--no-password"
     )

@@ -25,6 +25,7 @@ from gateway.proxy.routes import service_for
         ("/v1/access-points/nearest", "locator"),
         ("/v1/geocode", "locator"),
         ("/v1/coverage/departements", "locator"),
+        ("/v1/admin/sites/1960/stops/12", "locator"),
         ("/v1/demarches", "booking"),
         ("/v1/bookings/abc/cancel", "booking"),
         ("/v1/agent/bookings", "booking"),

@@ -16,6 +16,7 @@ ROUTES: list[tuple[re.Pattern[str], str]] = [
     (_under("/v1/access-points"), "locator"),
     (_under("/v1/geocode"), "locator"),
     (_under("/v1/coverage"), "locator"),
+    (_under("/v1/admin/sites"), "locator"),  # itineraries of mobile services
     (_under("/v1/demarches"), "booking"),
     (_under("/v1/bookings"), "booking"),
     (_under("/v1/agent"), "booking"),

@@ -16,7 +16,14 @@ class LocatorSettings(ServiceSettings):
         "empty: the commune table only.",
     )
     geocoder_timeout_s: float = 2.0
-    admin_token: str = Field(default="", description="Bearer token for the admin API; empty disables it.")
+    admin_token: str = Field(
+        default="", description="Static bearer token of the admin API, for scripts; empty: agent tokens only."
+    )
+    agent_jwks_url: str = Field(
+        default="http://127.0.0.1:8000/.well-known/jwks.json",
+        description="The gateway's JWKS, to verify agents' tokens (admin API)",
+    )
+    agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
 
     # The travel-time model (locator/travel.py documents and sources every figure).
     travel_detour_factor: float = Field(default=1.3, gt=0, description="Road / straight-line distance")

@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from fs_common.agent_auth import TokenVerifier
 from fs_common.app import create_service_app
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
@@ -43,6 +44,10 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             OsrmClient(app.state.routing_http, settings.routing_url, settings.routing_profile)
             if settings.routing_url
             else None
+        )
+        app.state.token_verifier = TokenVerifier(
+            public_key_pem=settings.agent_public_key_pem,
+            jwks_url="" if settings.agent_public_key_pem else settings.agent_jwks_url,
         )
         app.state.search_index = LiveSiteIndex(
             app.state.sessionmaker, settings.database_url, configured_model()

@@ -1,11 +1,17 @@
-"""Admin API of itineraries: Bearer token, validation, create/edit/delete, and re-import safety."""
+"""Admin API of itineraries: who may use it (agents' tokens, the static token), validation,
+create/edit/delete, and re-import safety."""
 
+import datetime as dt
 from collections.abc import AsyncIterator
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
+from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.testing import serve_in_process
 from locator.data_files import SITES_CSV
 from locator.imports import in_transaction, read_source, run_import_sites
@@ -17,9 +23,32 @@ SITE = 1960  # Nemours' itinerant service (77)
 PROBLEM = "application/problem+json"
 
 
+SIGNING_KEY = Ed25519PrivateKey.generate()  # the gateway's, as far as this locator knows
+PUBLIC_PEM = (
+    SIGNING_KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
+
+
+def agent_auth(role: str, sites: list[int], expires_in_s: int = 300) -> dict[str, str]:
+    """An agent token as the gateway signs it (fs_common.agent_auth's contract)."""
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": f"agent-{role}",
+        "role": role,
+        "sites": sites,
+        "iat": now,
+        "exp": now + dt.timedelta(seconds=expires_in_s),
+    }
+    return {"Authorization": f"Bearer {jwt.encode(claims, SIGNING_KEY, algorithm='EdDSA')}"}
+
+
 @pytest.fixture(scope="module")
 async def admin_client(locator_settings) -> AsyncIterator[httpx.AsyncClient]:
-    settings = locator_settings.model_copy(update={"admin_token": TOKEN})
+    settings = locator_settings.model_copy(update={"admin_token": TOKEN, "agent_public_key_pem": PUBLIC_PEM})
     async with serve_in_process(create_app(settings), "http://locator-admin") as client:
         yield client
 
@@ -37,11 +66,29 @@ def monday_morning(**extra) -> dict:
     return {"weekdays": [0], "ranges": [{"opens": "09:00", "closes": "12:00"}]} | extra
 
 
-async def test_disabled_when_no_token_is_configured(locator_client):
+async def test_no_static_token_is_accepted_when_none_is_configured(locator_client):
     response = await locator_client.post(f"/v1/admin/sites/{SITE}/stops", json={}, headers=AUTH)
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.headers["content-type"].startswith(PROBLEM)
-    assert "LOCATOR_ADMIN_TOKEN" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        (agent_auth("national_admin", []), 201),
+        (agent_auth("site_admin", [SITE]), 201),
+        (agent_auth("site_admin", [SITE + 1]), 403),  # another France Services
+        (agent_auth("agent", [SITE]), 403),  # agents book, admins edit itineraries
+        (agent_auth("national_admin", [], expires_in_s=-60), 401),
+    ],
+)
+async def test_admins_tokens_from_the_gateway(admin_client, created, headers, status):
+    body = {"name": "Place de l'église", "insee_code": "77156", "visits": [monday_morning()]}
+    response = await admin_client.post(f"/v1/admin/sites/{SITE}/stops", json=body, headers=headers)
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json" if status == 201 else PROBLEM)
+    if status == 201:
+        created.append(response.json()["id"])
 
 
 @pytest.mark.parametrize(
@@ -50,7 +97,7 @@ async def test_disabled_when_no_token_is_configured(locator_client):
         ({}, 401),
         ({"Authorization": "Basic abc"}, 401),
         ({"Authorization": "Bearer "}, 401),
-        ({"Authorization": "Bearer wrong"}, 403),
+        ({"Authorization": "Bearer wrong"}, 401),
     ],
 )
 async def test_token_required(admin_client, headers, status):

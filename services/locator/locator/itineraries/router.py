@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from fs_common.agent_auth import Role, current_agent
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC, Forbidden, Unauthorized
 from fs_common.params import IntId
@@ -155,22 +156,28 @@ async def site_stops(
 # Admin API
 
 
-async def require_admin(request: Request) -> None:
-    """Bearer ``LOCATOR_ADMIN_TOKEN``: 401 without a token, 403 with a wrong one or when disabled."""
-    expected = request.app.state.settings.admin_token
-    if not expected:
-        raise Forbidden(
-            "L'administration des itinéraires est désactivée sur ce service : "
-            "définissez LOCATOR_ADMIN_TOKEN pour l'activer."
-        )
+async def require_admin(request: Request, site_id: IntId) -> None:
+    """A national admin's token, or a site admin's for this site (agents' tokens from the gateway); or,
+    for scripts, the static ``LOCATOR_ADMIN_TOKEN`` when one is configured."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
-            "Authentification requise : en-tête « Authorization: Bearer <jeton d'administration> ».",
+            "Authentification requise : en-tête « Authorization: Bearer <jeton> ».",
             headers={"WWW-Authenticate": 'Bearer realm="locator-admin"'},
         )
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise Forbidden("Jeton d'administration refusé.")
+    static = request.app.state.settings.admin_token
+    if static and hmac.compare_digest(token.strip().encode(), static.encode()):
+        return
+    try:
+        agent = await current_agent(request)
+    except Unauthorized as exc:  # forged, expired, or a wrong static token
+        raise Unauthorized(
+            exc.detail, headers={"WWW-Authenticate": 'Bearer realm="locator-admin", error="invalid_token"'}
+        ) from exc
+    if agent.role not in (Role.national_admin, Role.site_admin) or not agent.can_access_site(site_id):
+        raise Forbidden(
+            "Réservé aux administrateurs nationaux et aux administrateurs de cette France Services."
+        )
 
 
 _ADMIN_DOC = PROBLEM_RESPONSE_DOC | {
