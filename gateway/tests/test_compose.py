@@ -35,6 +35,33 @@ async def test_nearest_places_with_their_next_free_slot(gateway: httpx.AsyncClie
     assert slots.json()["slots"][0]["starts_at"] == first["next_slot"]["starts_at"]
 
 
+async def test_each_place_says_when_it_is_open_or_the_bus_comes(gateway: httpx.AsyncClient, booking_server):
+    """Near Monthois (08), served by fixed sites and by the bus of the Argonne ardennaise. Booking is
+    stopped, so that every place is kept (the stops have no agenda for this démarche otherwise)."""
+    point = {"lat": 49.3112, "lon": 4.7094}
+    places = (await gateway.get("/v1/access-points/nearest", params=point | {"limit": 20})).json()["results"]
+    by_key = {(p["type"], (p["site"] or p["stop"])["id"]): p for p in places}
+    await _wait_until_booking_answers(gateway)
+    await asyncio.to_thread(booking_server.stop)
+    try:
+        response = await gateway.get("/v1/help-near-me", params=point | {"demarche": DEMARCHE, "limit": 10})
+    finally:
+        await asyncio.to_thread(booking_server.start)
+    await _wait_until_booking_answers(gateway)
+    assert response.status_code == 200, response.text
+    results = response.json()["results"]
+    assert {r["type"] for r in results} == {"site", "stop"}, results
+    for result in results:
+        place = by_key[(result["type"], result["id"])]
+        if result["type"] == "site":
+            assert result["open_now"] == place["site"]["open_now"]
+            assert result["next_opening"] == place["site"]["next_opening"]
+        else:
+            visit = place["stop"]["next_visits"][0]
+            assert result["open_now"] is None
+            assert result["next_opening"] == {"start": visit["start"], "end": visit["end"]}
+
+
 async def test_bad_requests(gateway: httpx.AsyncClient):
     unknown = await gateway.get("/v1/help-near-me", params={"q": "23000", "demarche": "no-such-thing"})
     assert unknown.status_code == 422

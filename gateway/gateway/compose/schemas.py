@@ -16,6 +16,11 @@ class NextSlot(BaseModel):
     ends_at: dt.datetime
 
 
+class Period(BaseModel):
+    start: dt.datetime = Field(description="Heure locale du lieu, avec son décalage")
+    end: dt.datetime
+
+
 class HelpPlace(BaseModel):
     type: Literal["site", "stop"] = Field(description="site : France Services fixe ; stop : arrêt d'un bus")
     id: int = Field(description="Identifiant du site (id_fs) ou de l'arrêt", examples=[1203])
@@ -25,6 +30,14 @@ class HelpPlace(BaseModel):
     location: PointOut
     distance_m: int
     travel_time_min: int = Field(description="Temps estimé en voiture (méthode du service locator)")
+    open_now: bool | None = Field(
+        default=None,
+        description="Site ouvert maintenant ; null pour un arrêt de bus ou des horaires inconnus",
+    )
+    next_opening: Period | None = Field(
+        default=None,
+        description="Site : période d'ouverture en cours ou prochaine ; arrêt : prochain passage du bus",
+    )
     booking: BookingState = Field(
         description="available : un créneau libre ; no_slot : aucun dans l'horizon ; "
         "unknown : service de rendez-vous indisponible"

@@ -44,9 +44,24 @@ def _place(point: dict[str, Any]) -> dict[str, Any]:
         address = site.get("address") or {}
         town = f"{address.get('postcode', '')} {address.get('commune', '')}".strip()
         text = ", ".join(p for p in (address.get("street"), town) if p)
-        return {"type": "site", "id": site["id"], "site_id": site["id"], "address": text or None}
+        return {
+            "type": "site",
+            "id": site["id"],
+            "site_id": site["id"],
+            "address": text or None,
+            "open_now": site.get("open_now"),
+            "next_opening": site.get("next_opening"),
+        }
     stop = point["stop"]
-    return {"type": "stop", "id": stop["id"], "site_id": stop["site"]["id"], "address": stop.get("address")}
+    visit = next((v for v in stop.get("next_visits") or () if v.get("start") and v.get("end")), None)
+    return {
+        "type": "stop",
+        "id": stop["id"],
+        "site_id": stop["site"]["id"],
+        "address": stop.get("address"),
+        "open_now": None,
+        "next_opening": {"start": visit["start"], "end": visit["end"]} if visit else None,
+    }
 
 
 async def _next_slot(
