@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
 
 app = typer.Typer(help="France Services booking service.", no_args_is_help=True)
+logger = logging.getLogger(__name__)
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -109,18 +111,29 @@ def sync_agendas(
         typer.Option(help="Keep running: sync again every N seconds, retrying while the locator is down"),
     ] = None,
 ) -> None:
-    """Create the agenda of every site and bus stop known to the locator's API (existing ones are kept)."""
+    """Follow the locator's API: create the agenda of every site and bus stop, refresh those still as
+    bootstrapped, and stop offering slots at the stops the buses no longer serve."""
     settings = get_settings()
     configure_logging("booking-sync", settings.log_level, settings.log_json)
 
     async def once(locator: LocatorClient, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
         try:
             async with sessionmaker() as session, session.begin():
-                created = await sync_sites(session, locator, settings, departement)
+                report = await sync_sites(session, locator, settings, departement)
         except LocatorUnavailable as exc:
             typer.echo(f"booking: locator unavailable ({exc.detail}); agendas not synced", err=True)
             return False
-        typer.echo(f"booking: {created} site agendas created", err=True)
+        typer.echo(
+            f"booking: {report.created} site agendas created, {report.refreshed} refreshed from the locator, "
+            f"{len(report.retired)} stop agendas retired",
+            err=True,
+        )
+        if report.bookings_at_retired:
+            logger.warning(
+                "%d confirmed bookings to come at retired stops (agendas %s): agents must call these people",
+                report.bookings_at_retired,
+                report.retired,
+            )
         return True
 
     async def main() -> bool:

@@ -256,7 +256,8 @@ async def test_sync_creates_every_agenda_of_a_departement_once(booking_app, book
     async with sessionmaker() as session, session.begin():
         await sync_sites(session, locator, booking_settings, "08")
     async with sessionmaker() as session, session.begin():
-        assert await sync_sites(session, locator, booking_settings, "08") == 0, "idempotent"
+        again = await sync_sites(session, locator, booking_settings, "08")
+    assert (again.created, again.refreshed, again.retired) == (0, 0, []), "idempotent"
     async with booking_app.state.engine.connect() as conn:
         sites = await conn.scalar(
             text("SELECT count(*) FROM agenda WHERE departement = '08' AND stop_id IS NULL")

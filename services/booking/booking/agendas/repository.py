@@ -21,6 +21,26 @@ async def by_stop(session: AsyncSession, stop_id: int) -> Agenda | None:
     return await session.scalar(select(Agenda).where(col(Agenda.stop_id) == stop_id))
 
 
+async def stop_agendas_of_site(session: AsyncSession, site_id: int) -> Sequence[Agenda]:
+    result = await session.scalars(
+        select(Agenda).where(col(Agenda.site_id) == site_id, col(Agenda.stop_id).is_not(None))
+    )
+    return result.all()
+
+
+async def confirmed_bookings_from(session: AsyncSession, agenda_id: int, now: dt.datetime) -> int:
+    """How many confirmed bookings of the agenda are still to come."""
+    return (
+        await session.execute(
+            text(
+                "SELECT count(*) FROM booking"
+                " WHERE agenda_id = :agenda_id AND starts_at >= :now AND status = 'confirmed'"
+            ),
+            {"agenda_id": agenda_id, "now": now},
+        )
+    ).scalar_one()
+
+
 async def by_id(session: AsyncSession, agenda_id: int) -> Agenda | None:
     return await session.get(Agenda, agenda_id)
 

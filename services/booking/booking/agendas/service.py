@@ -1,10 +1,14 @@
 """Agenda rules: bootstrap from the locator's opening hours, edits by the site's agents, the calendar."""
 
+import dataclasses
 import datetime as dt
+import json
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking import clock
 from booking.agendas import repository
 from booking.agendas.calendar import Calendar, DayException
 from booking.agendas.models import Agenda, AgendaException
@@ -140,19 +144,84 @@ async def agenda_for_agent(session: AsyncSession, agent: Agent, agenda_id: int) 
     return agenda
 
 
+# What an agenda takes from the locator; its booking settings (capacity, durations, démarches) stay.
+_FROM_LOCATOR = ("name", "address", "timezone", "departement", "opening_hours_text", "rules")
+RETIRED_STOP_TEXT = "Arrêt retiré de l'itinéraire : plus de rendez-vous."
+
+
+@dataclass
+class SyncReport:
+    created: int = 0  # site agendas
+    refreshed: int = 0  # agendas whose hours, name or address followed the locator
+    retired: list[int] = dataclasses.field(
+        default_factory=list
+    )  # stop agendas whose stop the bus no longer serves
+    bookings_at_retired: int = 0  # confirmed bookings still to come there: agents must call these people
+
+
+def _follow(agenda: Agenda, values: dict) -> bool:
+    """An agenda still as bootstrapped (``source`` locator) takes the locator's current hours, name and
+    address; one that agents edited keeps theirs."""
+    if agenda.source != "locator":
+        return False
+    values = json.loads(json.dumps(values))  # as JSONB gives it back: lists, not tuples
+    changed = False
+    for name in _FROM_LOCATOR:
+        if getattr(agenda, name) != values[name]:
+            setattr(agenda, name, values[name])
+            changed = True
+    return changed
+
+
+async def _sync_stops(
+    session: AsyncSession,
+    locator: LocatorClient,
+    settings: BookingSettings,
+    site: LocatorSite,
+    report: SyncReport,
+    now: dt.datetime,
+) -> None:
+    stops = {stop.id: stop for stop in await locator.site_stops(site.id)}
+    existing = {agenda.stop_id: agenda for agenda in await repository.stop_agendas_of_site(session, site.id)}
+    for stop_id, stop in stops.items():
+        values = _stop_values(site, stop, settings)
+        if stop_id in existing:
+            report.refreshed += _follow(existing[stop_id], values)
+        else:
+            await repository.insert_stop_agenda(session, values)
+    for agenda in existing.values():
+        if agenda.stop_id not in stops and agenda.rules:
+            agenda.rules, agenda.opening_hours_text = [], RETIRED_STOP_TEXT
+            report.retired.append(agenda.id or 0)
+            report.bookings_at_retired += await repository.confirmed_bookings_from(
+                session, agenda.id or 0, now
+            )
+
+
 async def sync_sites(
-    session: AsyncSession, locator: LocatorClient, settings: BookingSettings, departement: str | None
-) -> int:
-    """Create the agenda of every site (of one département) that has none yet, and of the stops of its
-    mobile services; the number of sites created."""
-    created = 0
+    session: AsyncSession,
+    locator: LocatorClient,
+    settings: BookingSettings,
+    departement: str | None,
+    now: dt.datetime | None = None,
+) -> SyncReport:
+    """Follow the locator: create the agenda of every site (of one département) and bus stop that has
+    none; refresh the hours, name and address of those still as bootstrapped; stop offering slots at
+    the stops the locator no longer lists (the bookings already taken there are counted, not cancelled:
+    agents decide with each person)."""
+    report, now = SyncReport(), now or clock.now()
     async for site in locator.iter_sites(departement):
-        if await repository.by_site(session, site.id) is None:
-            await repository.insert_site_agenda(session, _bootstrap_values(site, settings))
-            created += 1
+        values = _bootstrap_values(site, settings)
+        agenda = await repository.by_site(session, site.id)
+        if agenda is None:
+            await repository.insert_site_agenda(session, values)
+            report.created += 1
+        else:
+            report.refreshed += _follow(agenda, values)
         if site.is_mobile:
-            await _bootstrap_stops(session, locator, settings, site)
-    return created
+            await _sync_stops(session, locator, settings, site, report, now)
+    await session.flush()
+    return report
 
 
 async def _check_demarches(session: AsyncSession, codes: list[str] | None) -> None:
