@@ -310,3 +310,19 @@ def test_names_sharing_a_key_resolved_by_the_nearest_to_the_home_base():
 def test_empty_comment():
     assert extract_stops(None, communes("08")).stops == []
     assert extract_stops("   ", communes("08")).problems == []
+
+
+ROUEN_MEDIA_FORMATION = (  # site 3060, as the national list writes it
+    "Les mardis matin à partir de 09h30 : Espace du Loup 4 Avenue Georges Bizet 76380 Canteleu, Les mardis "
+    "Après-midi à partir du 14h00 : Maison du Citoyen Place Jean Prevost 76800 Saint-Etienne du Rouvray, "
+    "Les mercredis matin à partir de 09h30 : Cailly Emploi  4 rue Victor Hugo 76960 Notre Dame de "
+    "Bondeville, Les vendredis matin à partir de 09h30 : Maison  des services publics 76380 Canteleu,  "
+    "Les vendredis après-midi : La Canopée rue Berrubé 76150 Maromme."
+)
+
+
+def test_a_venue_named_after_another_commune_is_not_a_stop():
+    stops = by_commune(ROUEN_MEDIA_FORMATION, "76")
+    assert "Cailly" not in stops  # « Cailly Emploi », a venue in Notre-Dame-de-Bondeville
+    assert stops["Notre-Dame-de-Bondeville"] == [([2], [MORNING], None, None)]
+    assert set(stops) == {"Canteleu", "Saint-Étienne-du-Rouvray", "Notre-Dame-de-Bondeville", "Maromme"}

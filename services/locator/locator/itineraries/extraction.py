@@ -286,7 +286,30 @@ def _scan(sentence: str, communes: CommuneNames, base: tuple[float, float] | Non
         )
         i += length
     events.sort(key=lambda e: e.start)
-    return events
+    return _without_venue_names(sentence, events)
+
+
+_POSTCODE_BEFORE = re.compile(r"\b(\d{5})\s+$")
+
+
+def _without_venue_names(sentence: str, events: list[_Event]) -> list[_Event]:
+    """A commune named right after one of its postcodes (« 76960 Notre Dame de Bondeville ») is where the
+    bus stops: another commune name earlier in the same clause names the venue (« Cailly Emploi »), not
+    the place. The same commune twice is one place: the first mention, with its venue, stays."""
+    dropped: set[int] = set()
+    places = [e for e in events if e.kind == "place" and e.commune is not None]
+    for event in places:
+        commune = event.commune
+        postcode = _POSTCODE_BEFORE.search(sentence[max(0, event.start - 12) : event.start])
+        if commune is None or not postcode or postcode.group(1) not in commune.postcodes:
+            continue
+        clause_start = max(sentence.rfind(separator, 0, event.start) for separator in ",;:") + 1
+        earlier = [e for e in places if clause_start <= e.start < event.start]
+        if any(e.commune == commune for e in earlier):
+            dropped.add(id(event))
+        else:
+            dropped.update(id(e) for e in earlier)
+    return [e for e in events if id(e) not in dropped]
 
 
 def _adjacent(sentence: str, words: list[re.Match[str]]) -> bool:
