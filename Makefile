@@ -49,7 +49,8 @@ format: install ## Format the code
 up: ## docker compose up, for machines with a Docker engine
 	docker compose up --build
 
-compose-config: ## Validate docker-compose.yml
+compose-config: ## Validate docker-compose.yml (installs Debian's docker-compose when missing)
+	@command -v docker-compose >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose)
 	docker-compose config --quiet
 
 clean: ## Remove the virtual environment and caches
