@@ -22,6 +22,7 @@ from locator.travel import TravelModel
 
 CHANNEL = "locator_search_data"
 APPLICATION_NAME = "locator-search-index"
+MAX_RETRY_S = 30.0
 logger = logging.getLogger(__name__)
 
 
@@ -53,7 +54,7 @@ class LiveSiteIndex:
         self._wake = asyncio.Event()
         self._first_attempt = asyncio.Event()
         self._task: asyncio.Task | None = None
-        self.loads = 0  # snapshots loaded since start
+        self._failures = 0  # in a row: the wait before the next attempt doubles, up to MAX_RETRY_S
 
     def get(self) -> SiteIndex:
         if self._snapshot is None:
@@ -63,10 +64,6 @@ class LiveSiteIndex:
                 headers={"Retry-After": "5"},
             )
         return self._snapshot
-
-    @property
-    def ready(self) -> bool:
-        return self._snapshot is not None
 
     async def start(self, wait_s: float = 30.0) -> None:
         """Starts listening and waits for the first load (or its first failure, at most ``wait_s``)."""
@@ -83,11 +80,13 @@ class LiveSiteIndex:
     async def _run(self) -> None:
         while True:
             try:
-                await self._listen_and_reload()
+                await self._listen_and_reload()  # returns only by raising
             except Exception:  # the database went away, or a reload failed: log, wait, start over
-                logger.warning("search index: reload failed, retrying in %s s", self._retry_s, exc_info=True)
-            self._first_attempt.set()
-            await asyncio.sleep(self._retry_s)
+                self._failures += 1
+                delay = min(self._retry_s * 2 ** (self._failures - 1), MAX_RETRY_S)
+                logger.warning("search index: reload failed, retrying in %g s", delay, exc_info=True)
+                self._first_attempt.set()
+                await asyncio.sleep(delay)
 
     async def _listen_and_reload(self) -> None:
         connection = await asyncpg.connect(self._dsn, server_settings={"application_name": APPLICATION_NAME})
@@ -99,7 +98,7 @@ class LiveSiteIndex:
                 async with self._sessionmaker() as session:
                     self._snapshot = await SiteIndex.load(session, self._model)
                 settle_heap()
-                self.loads += 1
+                self._failures = 0
                 self._first_attempt.set()
                 logger.info("search index: %d sites loaded", len(self._snapshot))
                 await self._wait_for_change(connection)
