@@ -3,7 +3,6 @@
 import asyncio
 import contextlib
 import logging
-import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +21,7 @@ from booking.retention import service as retention
 from fs_common.databases import create_and_migrate
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
+from fs_common.workers import run_and_repeat, stop_on_signals
 
 app = typer.Typer(help="France Services booking service.", no_args_is_help=True)
 logger = logging.getLogger(__name__)
@@ -33,14 +33,6 @@ def migrate() -> None:
     """Create the database if needed and run the migrations (the starter catalogue is one of them)."""
     create_and_migrate(SERVICE_DIR, get_settings().database_url)
     typer.echo("booking: database migrated", err=True)
-
-
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
 
 
 @app.command()
@@ -59,7 +51,7 @@ def relay() -> None:
                 settings.events_stream,
                 batch_size=settings.relay_batch_size,
                 interval_s=settings.relay_interval_s,
-            ).run(_stop_on_signals())
+            ).run(stop_on_signals())
         finally:
             await client.aclose()
             await engine.dispose()
@@ -77,26 +69,22 @@ def anonymise(
     settings = get_settings()
     configure_logging("booking-retention", settings.log_level, settings.log_json)
 
-    async def once(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        async with sessionmaker() as session, session.begin():
-            report = await retention.apply(session, settings, now())
-        typer.echo(
-            f"booking: {report.anonymised} bookings anonymised, {report.idempotency_purged} idempotency "
-            f"records and {report.events_purged} published events purged",
-            err=True,
-        )
-
     async def main() -> None:
         engine = create_engine(settings.database_url, pool_size=1)
-        stop = _stop_on_signals() if every else asyncio.Event()
+        sessionmaker = make_sessionmaker(engine)
+
+        async def once() -> bool:
+            async with sessionmaker() as session, session.begin():
+                report = await retention.apply(session, settings, now())
+            typer.echo(
+                f"booking: {report.anonymised} bookings anonymised, {report.idempotency_purged} idempotency "
+                f"records and {report.events_purged} published events purged",
+                err=True,
+            )
+            return True
+
         try:
-            await once(make_sessionmaker(engine))
-            if every:
-                while not stop.is_set():
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=every)
-                    if not stop.is_set():
-                        await once(make_sessionmaker(engine))
+            await run_and_repeat(once, every)
         finally:
             await engine.dispose()
 
@@ -138,18 +126,11 @@ def sync_agendas(
 
     async def main() -> bool:
         engine = create_engine(settings.database_url, pool_size=2)
-        stop = _stop_on_signals() if every else asyncio.Event()
         sessionmaker = make_sessionmaker(engine)
         try:
             async with _locator(settings) as locator:
-                done = await once(locator, sessionmaker)
-                while every and not stop.is_set():
-                    # After a failure, retry soon (the locator may still be starting).
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=every if done else min(every, 5))
-                    if not stop.is_set():
-                        done = await once(locator, sessionmaker)
-                return done
+                # After a failure, retried within 5 s: the locator may still be starting.
+                return await run_and_repeat(lambda: once(locator, sessionmaker), every)
         finally:
             await engine.dispose()
 

@@ -3,15 +3,14 @@
 Each owns its engine and clients; run as many replicas of each as needed.
 """
 
-import asyncio
 import contextlib
-import signal
 from collections.abc import AsyncIterator
 
 import httpx
 import redis.asyncio as redis
 
 from fs_common.db import create_engine, make_sessionmaker
+from fs_common.workers import stop_on_signals
 from notify.channels.sms import SmsProvider
 from notify.channels.smtp import Mailer
 from notify.config import NotifySettings
@@ -52,19 +51,11 @@ async def dispatcher(settings: NotifySettings) -> AsyncIterator[Dispatcher]:
         await engine.dispose()
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 async def run_consumer(settings: NotifySettings) -> None:
     async with consumer(settings) as worker:
-        await worker.run(_stop_on_signals())
+        await worker.run(stop_on_signals())
 
 
 async def run_dispatcher(settings: NotifySettings) -> None:
     async with dispatcher(settings) as worker:
-        await worker.run(_stop_on_signals())
+        await worker.run(stop_on_signals())
