@@ -6,6 +6,7 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 
 import datetime as dt
 import hmac
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -25,8 +26,10 @@ from locator.itineraries.schemas import (
     StopCreate,
     StopOut,
     StopUpdate,
+    Window,
 )
 from locator.sites.router import Lat, Lon, Q, SearchIndexDep, now, resolve_origin
+from locator.sites.schemas import Origin, Point
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
 
@@ -47,6 +50,47 @@ DateTo = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Around:
+    """Where and when the nearest searches of this router look, from their shared query parameters."""
+
+    origin: Origin
+    span: Window
+    now: dt.datetime
+    limit: int
+    radius_m: float | None
+
+
+async def around(
+    request: Request,
+    lat: Lat = None,
+    lon: Lon = None,
+    q: Q = None,
+    limit: Limit = 10,
+    radius_km: RadiusKm = None,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+) -> Around:
+    current = now()
+    span = service.window(date_from, date_to, current)
+    origin = await resolve_origin(request, lat, lon, q)
+    return Around(origin, span, current, limit, radius_km * 1000 if radius_km else None)
+
+
+AroundDep = Annotated[Around, Depends(around)]
+
+
+def _answer(request: Request, where: Around, results: list, locations: list[Point], model: type) -> Response:
+    """The results as ``model`` (JSON), or as GeoJSON features at ``locations``."""
+    if wants_geojson(request):
+        return feature_collection(
+            [(location, r.model_dump(mode="json")) for location, r in zip(locations, results, strict=True)],
+            origin=where.origin.model_dump(mode="json"),
+            window=where.span.model_dump(mode="json"),
+        )
+    return model_response(model(origin=where.origin, window=where.span, results=results))
+
+
 @router.get(
     "/stops/nearest",
     response_model=NearestStopsResponse,
@@ -57,39 +101,24 @@ async def nearest_stops(
     request: Request,
     session: SessionDep,
     index: SearchIndexDep,
-    lat: Lat = None,
-    lon: Lon = None,
-    q: Q = None,
-    limit: Limit = 10,
-    radius_km: RadiusKm = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
+    where: AroundDep,
     upcoming_only: Annotated[
         bool, Query(description="Seulement les arrêts desservis pendant la période (défaut : oui)")
     ] = True,
 ) -> Response:
-    current = now()
-    span = service.window(date_from, date_to, current)
-    origin = await resolve_origin(request, lat, lon, q)
     results = await service.nearest_stops(
         session,
         index,
-        origin.lat,
-        origin.lon,
-        limit=limit,
-        radius_m=radius_km * 1000 if radius_km else None,
-        span=span,
-        now=current,
+        where.origin.lat,
+        where.origin.lon,
+        limit=where.limit,
+        radius_m=where.radius_m,
+        span=where.span,
+        now=where.now,
         upcoming_only=upcoming_only,
         routing=request.app.state.routing,
     )
-    if wants_geojson(request):
-        return feature_collection(
-            [(r.stop.location, r.model_dump(mode="json")) for r in results],
-            origin=origin.model_dump(mode="json"),
-            window=span.model_dump(mode="json"),
-        )
-    return model_response(NearestStopsResponse(origin=origin, window=span, results=results))
+    return _answer(request, where, results, [r.stop.location for r in results], NearestStopsResponse)
 
 
 @router.get(
@@ -99,38 +128,20 @@ async def nearest_stops(
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
 async def nearest_access_points(
-    request: Request,
-    session: SessionDep,
-    index: SearchIndexDep,
-    lat: Lat = None,
-    lon: Lon = None,
-    q: Q = None,
-    limit: Limit = 10,
-    radius_km: RadiusKm = None,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
+    request: Request, session: SessionDep, index: SearchIndexDep, where: AroundDep
 ) -> Response:
-    current = now()
-    span = service.window(date_from, date_to, current)
-    origin = await resolve_origin(request, lat, lon, q)
     results = await service.access_points(
         session,
         index,
-        origin.lat,
-        origin.lon,
-        limit=limit,
-        radius_m=radius_km * 1000 if radius_km else None,
-        span=span,
-        now=current,
+        where.origin.lat,
+        where.origin.lon,
+        limit=where.limit,
+        radius_m=where.radius_m,
+        span=where.span,
+        now=where.now,
         routing=request.app.state.routing,
     )
-    if wants_geojson(request):
-        return feature_collection(
-            [(r.location, r.model_dump(mode="json")) for r in results],
-            origin=origin.model_dump(mode="json"),
-            window=span.model_dump(mode="json"),
-        )
-    return model_response(AccessPointsResponse(origin=origin, window=span, results=results))
+    return _answer(request, where, results, [r.location for r in results], AccessPointsResponse)
 
 
 @router.get(
