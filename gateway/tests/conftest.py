@@ -12,6 +12,7 @@ import pytest
 import redis.asyncio as redis
 import uvicorn
 from fastapi import FastAPI
+from playwright.async_api import Browser, Page
 
 from booking.cli import SERVICE_DIR as BOOKING_DIR
 from booking.config import BookingSettings
@@ -29,6 +30,8 @@ from locator.main import create_app as create_locator
 from notify.cli import SERVICE_DIR as NOTIFY_DIR
 from notify.config import NotifySettings
 from notify.main import create_app as create_notify
+
+from .browser import chromium, french_page
 
 PREFIX = test_key_prefix("gateway")
 ADMIN_TOKEN = "test-admin-token-" + PREFIX
@@ -221,3 +224,16 @@ def cli(gateway_settings: GatewaySettings) -> Callable[..., str]:
         return result.output
 
     return run
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    """Headless Chromium, one per browser test module."""
+    async with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    async with french_page(browser) as page:
+        yield page

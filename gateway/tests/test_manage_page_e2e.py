@@ -18,7 +18,7 @@ from fs_common.testing import http_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 
-from .browser import WAIT_MS, axe_violations, chromium, french_page
+from .browser import WAIT_MS, axe_violations, french_page
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "manage"
 INVALID_LINK = "Ce lien de gestion n'est pas (ou plus) valide : utilisez le dernier lien reçu."
@@ -38,19 +38,6 @@ async def base(gateway_settings: GatewaySettings) -> AsyncIterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    async with french_page(browser) as page:
-        yield page
-
-
 @pytest.fixture
 async def api(base: str) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=base, timeout=15) as client:
@@ -58,6 +45,7 @@ async def api(base: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 

@@ -22,7 +22,7 @@ from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from gateway.widget.config import WidgetSettings, get_widget_settings
 
-from .browser import WAIT_MS, axe_violations, chromium, french_page
+from .browser import WAIT_MS, axe_violations
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "widget"
 ADMIN_TOKEN = "widget-e2e-" + "a" * 32
@@ -53,20 +53,8 @@ async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str
         yield url
 
 
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
-    async with french_page(browser) as page:
-        yield page
-
-
 async def shoot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
 
 
