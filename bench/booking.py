@@ -26,7 +26,7 @@ from bench.harness import LoadResult, closed_loop
 from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
 from booking.main import create_app
-from fs_common.databases import create_and_migrate, drop_database
+from fs_common.databases import asyncpg_dsn, create_and_migrate, drop_database
 from fs_common.testing import PG_BASE, RUN_ID, http_server
 
 SEARCH_SITE, BOOKING_SITE = 1, 2
@@ -112,7 +112,7 @@ def _cycle(items: list[str]) -> Callable[[int], str]:
 
 async def main() -> None:
     url = f"{PG_BASE}/fs_bench_{RUN_ID}_booking"
-    dsn = url.replace("postgresql+asyncpg", "postgresql")
+    dsn = asyncpg_dsn(url)
     await asyncio.to_thread(create_and_migrate, SERVICE_DIR, url)
     try:
         await _agendas(dsn)

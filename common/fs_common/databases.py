@@ -9,11 +9,18 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 
+def asyncpg_dsn(url: str, *, database: str | None = None) -> str:
+    """A SQLAlchemy URL (``postgresql+asyncpg://…``) as the DSN that asyncpg and libpq take, for what
+    needs a raw connection (LISTEN, maintenance); ``database`` replaces the URL's."""
+    parsed = make_url(url).set(drivername="postgresql")
+    if database:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
 def _admin_dsn(url: str) -> tuple[str, str]:
     """(DSN of the maintenance database, name of the target database) for a SQLAlchemy URL."""
-    parsed = make_url(url)
-    admin = parsed.set(drivername="postgresql", database="postgres")
-    return admin.render_as_string(hide_password=False), parsed.database or ""
+    return asyncpg_dsn(url, database="postgres"), make_url(url).database or ""
 
 
 async def create_database(url: str) -> bool:

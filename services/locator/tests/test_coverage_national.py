@@ -3,7 +3,8 @@
 import asyncpg
 import numpy as np
 import pytest
-from sqlalchemy.engine import make_url
+
+from fs_common.databases import asyncpg_dsn
 
 R_M = 6_371_008.8
 MOUNTAIN = {"04", "05", "15", "2A", "2B", "48", "73", "74"}
@@ -22,8 +23,7 @@ def documented_speed(population: int, departement: str, zone: str) -> float:
 
 async def brute_force(database_url: str):  # noqa: ANN201
     """Every commune against every fixed site: minutes to the quickest one."""
-    dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-    conn = await asyncpg.connect(dsn)
+    conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         communes = await conn.fetch(
             "SELECT code_insee, departement, zone, population, ST_Y(location::geometry) AS lat,"

@@ -12,6 +12,7 @@ import orjson
 import pytest
 from sqlalchemy.engine import make_url
 
+from fs_common.databases import asyncpg_dsn
 from fs_common.testing import serve_in_process
 from locator.config import LocatorSettings
 from locator.main import create_app
@@ -27,12 +28,8 @@ TEST_LAT, TEST_LON = 46.0, 2.0
 WAIT_S = 15.0
 
 
-def asyncpg_dsn(settings: LocatorSettings) -> str:
-    return make_url(settings.database_url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 async def execute(settings: LocatorSettings, sql: str, *args: object) -> str:
-    connection = await asyncpg.connect(asyncpg_dsn(settings))
+    connection = await asyncpg.connect(asyncpg_dsn(settings.database_url))
     try:
         return await connection.execute(sql, *args)
     finally:

@@ -13,9 +13,9 @@ import gc
 import logging
 
 import asyncpg
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fs_common.databases import asyncpg_dsn
 from fs_common.errors import ServiceUnavailable
 from locator.sites.index import SiteIndex
 from locator.travel import TravelModel
@@ -46,7 +46,7 @@ class LiveSiteIndex:
         heartbeat_s: float = 30.0,
     ) -> None:
         self._sessionmaker = sessionmaker
-        self._dsn = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self._dsn = asyncpg_dsn(database_url)
         self._model = model
         self._retry_s = retry_s
         self._heartbeat_s = heartbeat_s

@@ -17,9 +17,9 @@ from email.utils import parseaddr
 
 import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fs_common.databases import asyncpg_dsn
 from notify.channels import DeliveryFailure, PermanentFailure, TemporaryFailure
 from notify.channels.sms import SmsProvider
 from notify.channels.smtp import Mailer, build_message
@@ -118,9 +118,8 @@ class Dispatcher:
 
     async def _listen(self) -> asyncpg.Connection | None:
         """Be woken by the consumer's ``NOTIFY`` on new deliveries; polling stays the safety net."""
-        dsn = make_url(self.settings.database_url).set(drivername="postgresql")
         try:
-            connection = await asyncpg.connect(dsn.render_as_string(hide_password=False))
+            connection = await asyncpg.connect(asyncpg_dsn(self.settings.database_url))
             await connection.add_listener(repository.WAKE_CHANNEL, lambda *_: self._wake.set())
         except (OSError, asyncpg.PostgresError) as exc:
             logger.warning("no wake-up channel, polling only", extra={"error": type(exc).__name__})
