@@ -15,6 +15,7 @@ import logging
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fs_common.backoff import Backoff
 from fs_common.databases import asyncpg_dsn
 from fs_common.errors import ServiceUnavailable
 from locator.sites.index import SiteIndex
@@ -83,7 +84,7 @@ class LiveSiteIndex:
                 await self._listen_and_reload()  # returns only by raising
             except Exception:  # the database went away, or a reload failed: log, wait, start over
                 self._failures += 1
-                delay = min(self._retry_s * 2 ** (self._failures - 1), MAX_RETRY_S)
+                delay = Backoff(base_s=self._retry_s, cap_s=MAX_RETRY_S).delay(self._failures)
                 logger.warning("search index: reload failed, retrying in %g s", delay, exc_info=True)
                 self._first_attempt.set()
                 await asyncio.sleep(delay)

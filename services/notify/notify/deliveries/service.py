@@ -2,7 +2,6 @@
 and what support agents see of it."""
 
 import datetime as dt
-import random
 import uuid
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +9,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.agent_auth import Agent
+from fs_common.backoff import Backoff
 from fs_common.errors import NotFound
 from fs_common.events import BookingSnapshot
 from notify.config import NotifySettings
@@ -66,8 +66,8 @@ def person_deliveries(
 
 def backoff(attempts: int, settings: NotifySettings) -> dt.timedelta:
     """Exponential: base, 2×base, 4×base… capped, with ±20 % jitter so retries do not march in step."""
-    delay = min(settings.backoff_base_s * 2 ** max(attempts - 1, 0), settings.backoff_max_s)
-    return dt.timedelta(seconds=delay * random.uniform(0.8, 1.2))
+    schedule = Backoff(base_s=settings.backoff_base_s, cap_s=settings.backoff_max_s, jitter=0.2)
+    return dt.timedelta(seconds=schedule.delay(attempts))
 
 
 def irrelevance(
