@@ -326,3 +326,14 @@ def test_a_venue_named_after_another_commune_is_not_a_stop():
     assert "Cailly" not in stops  # « Cailly Emploi », a venue in Notre-Dame-de-Bondeville
     assert stops["Notre-Dame-de-Bondeville"] == [([2], [MORNING], None, None)]
     assert set(stops) == {"Canteleu", "Saint-Étienne-du-Rouvray", "Notre-Dame-de-Bondeville", "Maromme"}
+
+
+def test_a_range_read_twice_gives_one_valid_range():
+    # Site 2614: « jeudis après midi de 14h à 16h30 » also picks the afternoon's default hours; the
+    # stop's rules must stay valid (no overlapping ranges), or its page cannot be served.
+    comment = (
+        "les jeudis après midi de 14h à 16h30 à la mairie de Gondreville "
+        "vendredi après midi de 14h à 17h15 à la mairie de Dordives"
+    )
+    for ranges in (r for visits in by_commune(comment, "45").values() for _, r, _, _ in visits):
+        assert all(before[1] <= after[0] for before, after in zip(ranges, ranges[1:], strict=False))

@@ -2,7 +2,8 @@
 
 import datetime as dt
 
-from locator.itineraries.visits import rule_matches, visits_between
+from fs_common.calendar import rule_applies
+from locator.itineraries.visits import visits_between
 
 D = dt.date
 
@@ -46,7 +47,7 @@ def test_weeks_of_month_last_and_parity():
     even = rule(weekdays=[1], week_parity="even")
     days = [v.day for v in visits_between([even], "08", D(2026, 1, 1), D(2026, 1, 31))]
     assert [d.isocalendar().week for d in days] == [2, 4]
-    assert rule_matches(rule(weekdays=[1], week_parity="odd"), D(2026, 1, 6)) is False
+    assert rule_applies(rule(weekdays=[1], week_parity="odd"), D(2026, 1, 6)) is False
 
 
 def test_dates_validity_and_several_ranges():

@@ -8,36 +8,12 @@ extra openings add them. Local times that do not exist (spring daylight-saving j
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from fs_common.calendar import rule_applies
+from fs_common.territories import public_holiday
 
 UTC = dt.UTC
-
-# Département → subdivision of the `holidays` package (Alsace-Moselle and the overseas territories).
-_SUBDIVISIONS = {
-    "57": "57",
-    "67": "6AE",
-    "68": "6AE",
-    "971": "971",
-    "972": "972",
-    "973": "973",
-    "974": "974",
-    "975": "PM",
-    "976": "976",
-    "977": "BL",
-    "978": "MF",
-    "986": "WF",
-    "987": "PF",
-    "988": "NC",
-}
-
-
-@lru_cache(maxsize=512)
-def public_holidays(departement: str | None, year: int) -> frozenset[dt.date]:
-    subdiv = _SUBDIVISIONS.get(departement or "")
-    return frozenset(holidays.France(subdiv=subdiv, years=year).keys())
 
 
 def minutes(hhmm: str) -> int:
@@ -70,25 +46,6 @@ class Calendar:
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
-    def _rule_applies(self, rule: dict, day: dt.date) -> bool:
-        valid_from, valid_until = rule.get("valid_from"), rule.get("valid_until")
-        if valid_from and day < dt.date.fromisoformat(valid_from):
-            return False
-        if valid_until and day > dt.date.fromisoformat(valid_until):
-            return False
-        if day.isoformat() in rule.get("dates", ()):
-            return True
-        if day.weekday() not in rule.get("weekdays", ()):
-            return False
-        if weeks := rule.get("weeks_of_month"):
-            nth = (day.day - 1) // 7 + 1
-            last = (day + dt.timedelta(days=7)).month != day.month
-            if nth not in weeks and not (last and -1 in weeks):
-                return False
-        if parity := rule.get("week_parity"):
-            return (day.isocalendar().week % 2 == 0) == (parity == "even")
-        return True
-
     def day_units(self, day: dt.date) -> dict[int, int]:
         """Local start minute of each open unit of ``day`` → capacity."""
         g = self.slot_minutes
@@ -100,10 +57,10 @@ class Calendar:
                     units[m] = max(units.get(m, 0), capacity)
 
         exceptions = [e for e in self.exceptions if e.date == day]
-        holiday = self.closed_on_public_holidays and day in public_holidays(self.departement, day.year)
+        holiday = self.closed_on_public_holidays and public_holiday(self.departement, day) is not None
         if not holiday and not any(e.kind == "closed" and not e.ranges for e in exceptions):
             for rule in self.rules:
-                if self._rule_applies(rule, day):
+                if rule_applies(rule, day):
                     add(rule["ranges"], rule.get("capacity") or self.capacity)
             for e in exceptions:
                 if e.kind == "closed":

@@ -18,9 +18,8 @@ from booking.clients.locator import LocatorClient, LocatorSite, LocatorStop
 from booking.config import BookingSettings
 from booking.slots import repository as slots
 from fs_common.agent_auth import Agent
+from fs_common.calendar import WEEKDAYS_FR
 from fs_common.errors import Conflict, NotFound, Unprocessable
-
-WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 
 def rules_text(rules: list[dict]) -> str:

@@ -379,6 +379,18 @@ class _Group:
     specs: list[_Spec] = field(default_factory=list)
 
 
+def _merged(ranges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Time ranges in order, overlapping ones joined: a sentence read twice (« mardis matin de 8h30 à
+    12h30 ») must not give two overlapping ranges, which the stop's rule model refuses."""
+    merged: list[list[str]] = []
+    for opens, closes in sorted(set(ranges)):
+        if merged and opens < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], closes)
+        else:
+            merged.append([opens, closes])
+    return merged
+
+
 def _rules(group: _Group, spec: _Spec, override: _Spec) -> list[dict]:
     ranges = override.ranges or spec.ranges or group.context.ranges
     month_weeks = override.nth or spec.nth
@@ -391,7 +403,7 @@ def _rules(group: _Group, spec: _Spec, override: _Spec) -> list[dict]:
         rule: dict = {
             "weekdays": sorted(set(days)),
             "dates": [],
-            "ranges": [list(r) for r in sorted(set(ranges))],
+            "ranges": _merged(ranges),
             "valid_from": None,
             "valid_until": None,
         }

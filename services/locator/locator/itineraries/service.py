@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from fs_common import territories
 from fs_common.errors import NotFound, Unprocessable
-from locator import territories
 from locator.communes.repository import CommuneRef
 from locator.itineraries import repository
 from locator.itineraries.extraction import (

@@ -6,16 +6,16 @@ A rule (stored in ``stop.visits``, JSONB) is::
      "valid_from": "2026-01-01", "valid_until": null,
      "weeks_of_month": [1, 3], "week_parity": "even"}
 
-``dates`` (specific days) replaces ``weekdays`` when given. ``weeks_of_month`` keeps the 1st…5th
-occurrence of the weekday in the month (-1: the last); ``week_parity`` keeps even or odd ISO weeks.
-A rule without ``ranges`` uses the site's opening hours of that weekday, else has unknown hours.
+Which days a rule selects is the shared day rule (``fs_common.calendar.rule_applies``). A rule
+without ``ranges`` uses the site's opening hours of that weekday, else has unknown hours.
 No visit on a public holiday of the site's territory.
 """
 
 import datetime as dt
 from dataclasses import dataclass
 
-from locator import territories
+from fs_common import territories
+from fs_common.calendar import rule_applies
 
 WeeklyHours = dict[str, list[list[str]]]
 
@@ -25,35 +25,6 @@ class Visit:
     day: dt.date
     start: dt.datetime | None  # None: hours not published
     end: dt.datetime | None
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _week_of_month(day: dt.date) -> tuple[int, bool]:
-    """(1…5, is it the last such weekday of the month)."""
-    return (day.day - 1) // 7 + 1, (day + dt.timedelta(days=7)).month != day.month
-
-
-def rule_matches(rule: dict, day: dt.date) -> bool:
-    valid_from, valid_until = _date(rule.get("valid_from")), _date(rule.get("valid_until"))
-    if (valid_from and day < valid_from) or (valid_until and day > valid_until):
-        return False
-    dates = rule.get("dates") or []
-    if dates:
-        return day.isoformat() in dates
-    if day.weekday() not in (rule.get("weekdays") or []):
-        return False
-    weeks = rule.get("weeks_of_month") or []
-    if weeks:
-        nth, last = _week_of_month(day)
-        if nth not in weeks and not (last and -1 in weeks):
-            return False
-    parity = rule.get("week_parity")
-    if parity and (day.isocalendar().week % 2 == 0) != (parity == "even"):
-        return False
-    return True
 
 
 def _at(day: dt.date, hhmm: str, zone: dt.tzinfo) -> dt.datetime:
@@ -78,7 +49,7 @@ def visits_between(
     while day <= last:
         if territories.public_holiday(departement, day) is None:
             for rule in rules:
-                if not rule_matches(rule, day):
+                if not rule_applies(rule, day):
                     continue
                 ranges = rule.get("ranges") or (site_hours or {}).get(str(day.weekday()), [])
                 if not ranges:

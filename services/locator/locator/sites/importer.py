@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from fs_common import territories
 from fs_common.partners import Partner
-from locator import territories
 from locator.communes.repository import CommuneRef
 from locator.geo import haversine_m
 from locator.sites.models import SiteKind

@@ -20,7 +20,7 @@ import orjson
 from scipy.spatial import cKDTree
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from locator import territories
+from fs_common import territories
 from locator.coverage import repository as coverage_repository
 from locator.geo import EARTH_RADIUS_M, unit_vector, unit_xyz
 from locator.sites import repository

@@ -8,9 +8,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from locator import territories
+from fs_common import territories
 
-WEEKDAYS_FR = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 _RANGE = re.compile(r"^\s*(\d{1,2})[:hH](\d{2})\s*-\s*(\d{1,2})[:hH](\d{2})\s*$")
 
 WeeklyHours = dict[str, list[list[str]]]

@@ -6,9 +6,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from fs_common.calendar import WEEKDAYS_FR
 from fs_common.partners import PARTNER_LABELS, Partner
 from locator.sites.models import Site, SiteKind
-from locator.sites.opening_hours import WEEKDAYS_FR
 
 
 class Weekday(StrEnum):

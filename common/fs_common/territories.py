@@ -1,4 +1,5 @@
-"""Time zone and public-holiday calendar of a site, from its département code."""
+"""Time zone and public-holiday calendar of a place, from its département code: one mapping for the
+locator (opening hours, bus visits) and booking (agendas, slots)."""
 
 import datetime as dt
 from functools import lru_cache
@@ -34,17 +35,17 @@ def zone(departement: str) -> ZoneInfo:
     return ZoneInfo(timezone_name(departement))
 
 
-def holiday_subdivision(departement: str) -> str | None:
+def holiday_subdivision(departement: str | None) -> str | None:
     if departement in _OVERSEAS:
         return _OVERSEAS[departement][1]
-    return _ALSACE_MOSELLE.get(departement)
+    return _ALSACE_MOSELLE.get(departement or "")
 
 
 @lru_cache(maxsize=256)
-def _calendar(departement: str) -> holidays.HolidayBase:
+def _calendar(departement: str | None) -> holidays.HolidayBase:
     return holidays.France(subdiv=holiday_subdivision(departement), language="fr")
 
 
-def public_holiday(departement: str, day: dt.date) -> str | None:
+def public_holiday(departement: str | None, day: dt.date) -> str | None:
     """The French name of the public holiday on ``day`` in this département, or None."""
     return _calendar(departement).get(day)
