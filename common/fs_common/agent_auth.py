@@ -7,6 +7,7 @@ and ``exp``. A service gets the public keys either from the gateway's JWKS URL o
 its settings.
 """
 
+import hmac
 import time
 from dataclasses import dataclass
 from enum import StrEnum
@@ -21,6 +22,10 @@ from fs_common.errors import Forbidden, ServiceUnavailable, Unauthorized
 ISSUER = "france-services-gateway"
 AUDIENCE = "france-services"
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
+
+
+# RFC 6750 §3: a refused bearer token says why in WWW-Authenticate.
+_INVALID_TOKEN = {"WWW-Authenticate": 'Bearer error="invalid_token"'}
 
 
 class Role(StrEnum):
@@ -93,22 +98,60 @@ class TokenVerifier:
             role = Role(claims["role"])
             sites = frozenset(int(s) for s in claims.get("sites", []))
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("Votre session a expiré : reconnectez-vous.") from exc
+            raise Unauthorized("Votre session a expiré : reconnectez-vous.", headers=_INVALID_TOKEN) from exc
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
-            raise Unauthorized("Jeton d'authentification invalide.") from exc
+            raise Unauthorized("Jeton d'authentification invalide.", headers=_INVALID_TOKEN) from exc
         return Agent(id=str(claims["sub"]), role=role, sites=sites)
+
+
+def bearer_token(request: Request) -> str:
+    """The token of ``Authorization: Bearer <token>``; 401 when absent or given with another scheme."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "Authentification requise : en-tête « Authorization: Bearer <jeton> ».",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
 
 
 async def current_agent(request: Request) -> Agent:
     """FastAPI dependency: the agent of the ``Authorization: Bearer`` token (``app.state.token_verifier``)."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise Unauthorized(
-            "Authentification requise : jeton d'agent absent.", headers={"WWW-Authenticate": "Bearer"}
-        )
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(token.strip())
+    return await verifier.verify(bearer_token(request))
 
 
 CurrentAgent = Annotated[Agent, Depends(current_agent)]
+
+STATIC_ADMIN = "admin-token"
+NATIONAL_ADMINS_ONLY = "Réservé aux administrateurs nationaux."
+
+
+async def admin_caller(
+    request: Request,
+    *,
+    roles: frozenset[Role] = frozenset({Role.national_admin}),
+    site_id: int | None = None,
+    refusal: str = NATIONAL_ADMINS_ONLY,
+) -> str:
+    """Who calls an admin endpoint, for the audit: ``admin-token`` (the service's static
+    ``admin_token`` setting, for scripts; disabled when empty) or ``agent:<id>``, an agent whose role is
+    one of ``roles`` (and who may act on ``site_id`` when given). 401 without a Bearer token or with an
+    invalid one, 403 for another role or site."""
+    token = bearer_token(request)
+    static: str = getattr(request.app.state.settings, "admin_token", "")
+    if static and hmac.compare_digest(token.encode(), static.encode()):
+        return STATIC_ADMIN
+    verifier: TokenVerifier = request.app.state.token_verifier
+    agent = await verifier.verify(token)
+    if agent.role not in roles or (site_id is not None and not agent.can_access_site(site_id)):
+        raise Forbidden(refusal)
+    return f"agent:{agent.id}"
+
+
+async def national_admin(request: Request) -> str:
+    """FastAPI dependency: a national admin, or the static admin token."""
+    return await admin_caller(request)
+
+
+NationalAdmin = Annotated[str, Depends(national_admin)]

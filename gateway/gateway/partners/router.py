@@ -4,9 +4,9 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
+from fs_common.agent_auth import NationalAdmin
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
-from gateway.deps import AdminDep
 from gateway.partners import service
 from gateway.partners.schemas import PartnerKeyCreate, PartnerKeyCreated, PartnerKeyOut
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/admin/partner-keys", tags=["administration"])
     responses=PROBLEM_RESPONSE_DOC,
 )
 async def create_key(
-    request: Request, session: SessionDep, _: AdminDep, data: PartnerKeyCreate
+    request: Request, session: SessionDep, _: NationalAdmin, data: PartnerKeyCreate
 ) -> PartnerKeyCreated:
     settings = request.app.state.settings
     return await service.create_key(
@@ -30,7 +30,7 @@ async def create_key(
 
 
 @router.get("", response_model=list[PartnerKeyOut], summary="Les clés partenaires")
-async def list_keys(session: SessionDep, _: AdminDep) -> list[PartnerKeyOut]:
+async def list_keys(session: SessionDep, _: NationalAdmin) -> list[PartnerKeyOut]:
     return await service.list_keys(session=session)
 
 
@@ -40,7 +40,9 @@ async def list_keys(session: SessionDep, _: AdminDep) -> list[PartnerKeyOut]:
     summary="Révoquer une clé (effet immédiat)",
     responses=PROBLEM_RESPONSE_DOC,
 )
-async def revoke_key(request: Request, session: SessionDep, _: AdminDep, key_id: uuid.UUID) -> PartnerKeyOut:
+async def revoke_key(
+    request: Request, session: SessionDep, _: NationalAdmin, key_id: uuid.UUID
+) -> PartnerKeyOut:
     settings = request.app.state.settings
     return await service.revoke_key(
         session=session,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, status
 from booking.catalogue import repository, service
 from booking.catalogue.models import Modality
 from booking.catalogue.schemas import DemarcheCreate, DemarcheOut, DemarcheUpdate
-from booking.deps import NationalAdmin
+from fs_common.agent_auth import NationalAdmin
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 from fs_common.partners import Partner

@@ -5,16 +5,15 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 """
 
 import datetime as dt
-import hmac
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from fs_common.agent_auth import Role, current_agent
+from fs_common.agent_auth import Role, admin_caller
 from fs_common.db import SessionDep
-from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC, Forbidden, Unauthorized
+from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
 from fs_common.responses import model_response
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
@@ -170,25 +169,12 @@ async def site_stops(
 async def require_admin(request: Request, site_id: IntId) -> None:
     """A national admin's token, or a site admin's for this site (agents' tokens from the gateway); or,
     for scripts, the static ``LOCATOR_ADMIN_TOKEN`` when one is configured."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(
-            "Authentification requise : en-tête « Authorization: Bearer <jeton> ».",
-            headers={"WWW-Authenticate": 'Bearer realm="locator-admin"'},
-        )
-    static = request.app.state.settings.admin_token
-    if static and hmac.compare_digest(token.strip().encode(), static.encode()):
-        return
-    try:
-        agent = await current_agent(request)
-    except Unauthorized as exc:  # forged, expired, or a wrong static token
-        raise Unauthorized(
-            exc.detail, headers={"WWW-Authenticate": 'Bearer realm="locator-admin", error="invalid_token"'}
-        ) from exc
-    if agent.role not in (Role.national_admin, Role.site_admin) or not agent.can_access_site(site_id):
-        raise Forbidden(
-            "Réservé aux administrateurs nationaux et aux administrateurs de cette France Services."
-        )
+    await admin_caller(
+        request,
+        roles=frozenset({Role.national_admin, Role.site_admin}),
+        site_id=site_id,
+        refusal="Réservé aux administrateurs nationaux et aux administrateurs de cette France Services.",
+    )
 
 
 _ADMIN_DOC = PROBLEM_RESPONSE_DOC | {

@@ -1,12 +1,12 @@
-"""Partner webhook registration (administrators only, see ``notify.auth``)."""
+"""Partner webhook registration: national admins, or the static admin token (``NationalAdmin``)."""
 
 import uuid
 
 from fastapi import APIRouter, Response
 
+from fs_common.agent_auth import NationalAdmin
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
-from notify.auth import Admin
 from notify.webhooks import service
 from notify.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookOut
 
@@ -20,7 +20,7 @@ _AUTH_DOC = PROBLEM_RESPONSE_DOC | {
 @router.post(
     "", status_code=201, response_model=WebhookCreated, summary="Abonner un partenaire", responses=_AUTH_DOC
 )
-async def register_webhook(data: WebhookCreate, session: SessionDep, admin: Admin) -> WebhookCreated:
+async def register_webhook(data: WebhookCreate, session: SessionDep, admin: NationalAdmin) -> WebhookCreated:
     subscription = await service.register(session, data, by=admin)
     return WebhookCreated.model_validate(subscription, from_attributes=True)
 
@@ -28,11 +28,13 @@ async def register_webhook(data: WebhookCreate, session: SessionDep, admin: Admi
 @router.get(
     "", response_model=list[WebhookOut], summary="Les abonnements (sans leurs secrets)", responses=_AUTH_DOC
 )
-async def list_webhooks(session: SessionDep, admin: Admin) -> list[WebhookOut]:
+async def list_webhooks(session: SessionDep, admin: NationalAdmin) -> list[WebhookOut]:
     return [WebhookOut.model_validate(s, from_attributes=True) for s in await service.list_all(session)]
 
 
 @router.delete("/{subscription_id}", status_code=204, summary="Désactiver un abonnement", responses=_AUTH_DOC)
-async def deactivate_webhook(subscription_id: uuid.UUID, session: SessionDep, admin: Admin) -> Response:
+async def deactivate_webhook(
+    subscription_id: uuid.UUID, session: SessionDep, admin: NationalAdmin
+) -> Response:
     await service.deactivate(session, subscription_id, by=admin)
     return Response(status_code=204)
