@@ -1,14 +1,18 @@
 """The app factory every service uses: errors, request ids, logs, health and metrics wired the same way."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from starlette.middleware import Middleware
 
 from fs_common.errors import install_error_handlers
 from fs_common.logs import RequestIdMiddleware
 from fs_common.observability import Metrics, MetricsMiddleware, ReadinessCheck, health_router
 
+OPENAPI_PATH = "/openapi.json"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
@@ -20,8 +24,29 @@ def create_service_app(
     version: str = "1.0.0",
     lifespan: Lifespan | None = None,
     readiness_checks: dict[str, ReadinessCheck] | None = None,
+    openapi_route: bool = True,
+    inner_middleware: Sequence[Middleware] = (),
 ) -> FastAPI:
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    """A FastAPI app with the shared error handlers, health routes, metrics and request ids.
+
+    ``openapi_route=False`` leaves out FastAPI's own ``/openapi.json`` (the gateway serves an aggregated
+    document there), and keeps ``/docs`` reading that path; ``inner_middleware`` runs inside the
+    request-id and metrics middlewares, so that what it refuses still carries a request id and is
+    counted."""
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_url=OPENAPI_PATH if openapi_route else None,
+        middleware=list(inner_middleware),
+    )
+    if not openapi_route:
+
+        @app.get("/docs", include_in_schema=False)
+        async def docs() -> HTMLResponse:
+            return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title=title)
+
     app.state.metrics = Metrics(service)
     install_error_handlers(app)
     app.include_router(health_router(readiness_checks or {}))

@@ -114,13 +114,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         description="Trouver une France Services, un arrêt de bus France Services, et prendre rendez-vous.",
         lifespan=lifespan,
         readiness_checks={"database": check_database, "redis": check_redis, "services": _check_upstreams},
+        # FastAPI's own document would cover only the gateway's routes: the aggregated one replaces it.
+        openapi_route=False,
+        inner_middleware=[Middleware(AccessMiddleware)],
     )
-    # FastAPI's own document covers only the gateway's routes: replaced by the aggregated one.
-    app.router.routes = [r for r in app.router.routes if getattr(r, "path", None) != app.openapi_url]
     app.include_router(openapi_router)
     app.include_router(widget_router)
-    # Inside the request-id and metrics middlewares, so that refusals carry an id and are counted.
-    app.user_middleware.append(Middleware(AccessMiddleware))
     app.include_router(agents_router)
     app.include_router(compose_router)
     app.include_router(partner_keys_router)

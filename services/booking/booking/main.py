@@ -5,9 +5,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import redis.asyncio as redis
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from fastapi import FastAPI
 
 from booking.agendas.router import router as agendas_router
 from booking.bookings.router import router as bookings_router
@@ -18,7 +16,6 @@ from booking.slots.router import router as slots_router
 from fs_common.agent_auth import TokenVerifier
 from fs_common.app import create_service_app
 from fs_common.db import create_engine, make_sessionmaker
-from fs_common.errors import problem_response
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database, check_redis
 
@@ -61,15 +58,5 @@ def create_app(
     )
     for router in (catalogue_router, slots_router, bookings_router, agendas_router):
         app.include_router(router)
-
-    @app.exception_handler(PoolTimeout)
-    async def _busy(request: Request, exc: PoolTimeout) -> JSONResponse:
-        """Every database connection busy for too long: a 503 to retry, not a 500."""
-        return problem_response(
-            503,
-            "Le service est très sollicité : réessayez dans un instant.",
-            instance=request.url.path,
-            headers={"Retry-After": "2"},
-        )
 
     return app
