@@ -1,6 +1,6 @@
 """Agent tokens: short-lived JWTs issued by the gateway, verified by every service that serves agent data.
 
-Contract (see ARCHITECTURE.md): asymmetric signature (EdDSA or RS256/ES256), issuer
+Contract between the gateway and every service: asymmetric signature (EdDSA or RS256/ES256), issuer
 ``france-services-gateway``, audience ``france-services``, claims ``sub`` (agent id), ``role``
 (``agent``, ``site_admin`` or ``national_admin``), ``sites`` (list of site ids, the national ``id_fs``)
 and ``exp``. A service gets the public keys either from the gateway's JWKS URL or from a PEM given in

@@ -9,6 +9,11 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = ""
-    redis_url: str = "redis://127.0.0.1:6379/0"
     log_level: str = "INFO"
     log_json: bool = True
+
+
+class RedisServiceSettings(ServiceSettings):
+    """A service that uses Redis (streams, rate limits, caches); the locator does not."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"

@@ -5,12 +5,12 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
-from fs_common.settings import ServiceSettings
+from fs_common.settings import RedisServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class GatewaySettings(ServiceSettings):
+class GatewaySettings(RedisServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_gateway"

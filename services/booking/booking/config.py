@@ -4,10 +4,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from fs_common.events import STREAM
-from fs_common.settings import ServiceSettings
+from fs_common.settings import RedisServiceSettings
 
 
-class BookingSettings(ServiceSettings):
+class BookingSettings(RedisServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_booking"

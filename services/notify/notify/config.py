@@ -7,10 +7,10 @@ from functools import lru_cache
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from fs_common.settings import ServiceSettings
+from fs_common.settings import RedisServiceSettings
 
 
-class NotifySettings(ServiceSettings):
+class NotifySettings(RedisServiceSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_notify"

@@ -5,6 +5,9 @@ from sqlmodel import Field
 
 from booking.db import BookingModel
 
+# Named by the metadata's convention once the table is declared: ``ck_slot_load_within_capacity``.
+WITHIN_CAPACITY = CheckConstraint("used >= 0 AND used <= capacity", name="within_capacity")
+
 
 class SlotLoad(BookingModel, table=True):
     """How many appointments occupy one time unit of an agenda: the double-booking guarantee.
@@ -14,7 +17,7 @@ class SlotLoad(BookingModel, table=True):
     """
 
     __tablename__ = "slot_load"
-    __table_args__ = (CheckConstraint("used >= 0 AND used <= capacity", name="within_capacity"),)
+    __table_args__ = (WITHIN_CAPACITY,)
 
     agenda_id: int = Field(
         sa_column=Column(Integer, ForeignKey("agenda.id", ondelete="CASCADE"), primary_key=True)

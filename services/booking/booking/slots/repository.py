@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from booking.slots.models import WITHIN_CAPACITY
+
 _HOLD = text(
     """
     INSERT INTO slot_load (agenda_id, starts_at, capacity, used)
@@ -49,7 +51,7 @@ async def hold(session: AsyncSession, agenda_id: int, units: Sequence[tuple[dt.d
                 },
             )
     except IntegrityError as exc:
-        if "ck_slot_load_within_capacity" in str(exc.orig):
+        if str(WITHIN_CAPACITY.name) in str(exc.orig):
             return False
         raise
     return True
