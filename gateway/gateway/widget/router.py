@@ -1,8 +1,10 @@
 """Serves the widget (``/widget.js``, ``/widget.css``), its demo page (``/demo``) and the citizen's booking
 page (``/rendez-vous``, with ``/rendez-vous.js`` and ``/rendez-vous.css``).
 
-The files are package data, read once. A script is its own file preceded by ``kit.js`` (the helpers both
-scripts share), joined here rather than by a build step, so the partner's embed stays one script tag.
+The files are package data, read once. A script is its own files preceded by ``kit.js`` (the helpers both
+scripts share), joined here rather than by a build step, so the partner's embed stays one script tag; the
+widget is four parts: ``widget-text.js`` (French texts, formatting, API shapes), ``widget-map.js`` (the
+optional map), ``widget-booking.js`` (the booking steps) and ``widget.js`` (the element: search, results).
 Assets are cached by browsers and proxies for an hour and revalidated with a strong ETag, so a partner
 page costs one conditional request per hour; the booking page names them with their ETag (``?v=``), so a
 new version is picked up at once.
@@ -45,7 +47,7 @@ def asset(names: tuple[str, ...], media_type: str) -> Asset:
 
 _JS = "text/javascript; charset=utf-8"
 _CSS = "text/css; charset=utf-8"
-WIDGET_JS = (("kit.js", "widget.js"), _JS)
+WIDGET_JS = (("kit.js", "widget-text.js", "widget-map.js", "widget-booking.js", "widget.js"), _JS)
 WIDGET_CSS = (("widget.css",), _CSS)
 PAGE_JS = (("kit.js", "rendez-vous.js"), _JS)
 PAGE_CSS = (("rendez-vous.css",), _CSS)
