@@ -7,7 +7,6 @@ import pytest
 
 from booking.config import BookingSettings
 from gateway.config import GatewaySettings
-from gateway.widget.config import WidgetSettings
 from locator.config import LocatorSettings
 from notify.config import NotifySettings
 
@@ -15,9 +14,7 @@ ENV_EXAMPLE = (Path(__file__).parent.parent / ".env.example").read_text(encoding
 LISTED = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", ENV_EXAMPLE, flags=re.MULTILINE))
 
 
-@pytest.mark.parametrize(
-    "settings", [LocatorSettings, BookingSettings, NotifySettings, GatewaySettings, WidgetSettings]
-)
+@pytest.mark.parametrize("settings", [LocatorSettings, BookingSettings, NotifySettings, GatewaySettings])
 def test_every_setting_is_listed(settings):
     prefix = settings.model_config["env_prefix"]
     expected = {f"{prefix}{name.upper()}" for name in settings.model_fields}
@@ -27,7 +24,7 @@ def test_every_setting_is_listed(settings):
 def test_nothing_listed_is_unknown():
     known = {
         f"{s.model_config['env_prefix']}{name.upper()}"
-        for s in (LocatorSettings, BookingSettings, NotifySettings, GatewaySettings, WidgetSettings)
+        for s in (LocatorSettings, BookingSettings, NotifySettings, GatewaySettings)
         for name in s.model_fields
     }
     assert LISTED - known == set()

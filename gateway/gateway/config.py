@@ -58,6 +58,14 @@ class GatewaySettings(RedisServiceSettings):
     oidc_role_claim: str = "fs_role"
     oidc_sites_claim: str = "fs_sites"
 
+    # The demo page (/demo); the widget itself is configured by the partner's attributes
+    widget_demo_api_key: str = Field(default="", description="Partner key of the demo page; empty: anonymous")
+    widget_demo_demarche: str = Field(default="", description="Démarche preselected on the demo page")
+    widget_map_tiles_url: str = Field(
+        default="", description="Tile URL template ({z}/{x}/{y}) for the demo page's map; empty: no map"
+    )
+    widget_map_attribution: str = ""
+
     @field_validator("public_origins")
     @classmethod
     def _origins(cls, values: list[str]) -> list[str]:

@@ -8,7 +8,6 @@ import pytest
 from fs_common.testing import serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
-from gateway.widget.config import WidgetSettings, get_widget_settings
 
 UNREACHABLE = "http://127.0.0.1:9"
 
@@ -16,12 +15,14 @@ UNREACHABLE = "http://127.0.0.1:9"
 @pytest.fixture
 async def client():
     settings = GatewaySettings(
-        locator_url=UNREACHABLE, booking_url=UNREACHABLE, notify_url=UNREACHABLE, log_json=False
+        locator_url=UNREACHABLE,
+        booking_url=UNREACHABLE,
+        notify_url=UNREACHABLE,
+        log_json=False,
+        widget_demo_api_key='fs_demo_"<key>',
+        widget_demo_demarche="caf-rsa",
     )
     app = create_app(settings)
-    app.dependency_overrides[get_widget_settings] = lambda: WidgetSettings(
-        demo_api_key='fs_demo_"<key>', demo_demarche="caf-rsa"
-    )
     async with serve_in_process(app) as client:
         yield client
 

@@ -20,7 +20,6 @@ from playwright.async_api import Browser, Page, Request, expect
 from fs_common.testing import http_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
-from gateway.widget.config import WidgetSettings, get_widget_settings
 
 from .browser import WAIT_MS, axe_violations
 
@@ -45,10 +44,12 @@ async def widget_gateway(gateway_settings: GatewaySettings) -> AsyncIterator[str
             "admin_token": ADMIN_TOKEN,
             "redis_prefix": gateway_settings.redis_prefix + "widget:",
             "anonymous_per_minute": 1000,
+            "widget_demo_api_key": "",
+            "widget_demo_demarche": "",
+            "widget_map_tiles_url": "",
         }
     )
     app = create_gateway(settings)
-    app.dependency_overrides[get_widget_settings] = lambda: WidgetSettings()
     async with http_server(app) as url:
         yield url
 

@@ -16,11 +16,10 @@ from functools import lru_cache
 from html import escape
 from importlib.resources import files
 from string import Template
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 
-from gateway.widget.config import WidgetSettings, get_widget_settings
+from gateway.config import GatewaySettings
 
 router = APIRouter(tags=["widget"])
 
@@ -97,15 +96,16 @@ def _attribute(name: str, value: str) -> str:
     response_class=Response,
     responses={200: {"content": {"text/html": {}}}},
 )
-async def demo(settings: Annotated[WidgetSettings, Depends(get_widget_settings)]) -> Response:
+async def demo(request: Request) -> Response:
+    settings: GatewaySettings = request.app.state.settings
     template = Template((files("gateway.widget") / "static" / "demo.html").read_text("utf-8"))
     attributes = (
-        _attribute("api-key", settings.demo_api_key)
-        + _attribute("demarche", settings.demo_demarche)
-        + _attribute("map-tiles", settings.map_tiles_url)
-        + _attribute("map-attribution", settings.map_attribution)
+        _attribute("api-key", settings.widget_demo_api_key)
+        + _attribute("demarche", settings.widget_demo_demarche)
+        + _attribute("map-tiles", settings.widget_map_tiles_url)
+        + _attribute("map-attribution", settings.widget_map_attribution)
     )
-    shown_key = escape(settings.demo_api_key or "VOTRE_CLE_API", quote=True)
+    shown_key = escape(settings.widget_demo_api_key or "VOTRE_CLE_API", quote=True)
     page = template.substitute(widget_attributes=attributes, shown_key=shown_key)
     return Response(page, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
