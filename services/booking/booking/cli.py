@@ -113,9 +113,15 @@ def sync_agendas(
             return False
         typer.echo(
             f"booking: {report.created} site agendas created, {report.refreshed} refreshed from the locator, "
-            f"{len(report.retired)} stop agendas retired",
+            f"{len(report.retired)} stop agendas retired, {len(report.reclaimed)} given back to their bus",
             err=True,
         )
+        if report.reclaimed:
+            logger.warning(
+                "stop agendas %s had been opened under another site: given back, with their bookings, "
+                "to the site the locator names",
+                report.reclaimed,
+            )
         if report.bookings_at_retired:
             logger.warning(
                 "%d confirmed bookings to come at retired stops (agendas %s): agents must call these people",

@@ -17,6 +17,8 @@ import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
@@ -31,6 +33,8 @@ from locator.imports import in_transaction, read_source, run_import_communes, ru
 from locator.main import create_app as create_locator_app
 
 ALL_WEEK = [0, 1, 2, 3, 4, 5, 6]
+LOCATOR_ADMIN_TOKEN = "locator-admin-token-for-the-booking-tests"
+BUS_OF_VOUZIERS = 47  # a mobile France Services of the national list (Ardennes)
 
 
 def free_port() -> int:
@@ -51,7 +55,9 @@ def locator_db() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def locator_client(locator_db: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = LocatorSettings(database_url=locator_db, log_json=False, log_level="WARNING")
+    settings = LocatorSettings(
+        database_url=locator_db, log_json=False, log_level="WARNING", admin_token=LOCATOR_ADMIN_TOKEN
+    )
     async with serve_in_process(create_locator_app(settings), "http://locator") as client:
         yield client
 
@@ -154,13 +160,54 @@ def admin_headers(make_token: Callable[..., str]) -> dict[str, str]:
 _ids = itertools.count(1)
 
 
+async def locator_sql(locator_db: str, sql: str, **params: object) -> object:
+    """Runs one statement on the locator's database, as its admin API or an import would change it."""
+    engine = create_async_engine(locator_db)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(sql), params)
+            return result.scalar() if result.returns_rows else None
+    finally:
+        await engine.dispose()
+
+
+async def new_bus(locator_db: str, site_id: int) -> None:
+    """A mobile France Services of its own (a copy of the bus of Vouziers), so that tests do not share
+    their agents' days."""
+    await locator_sql(
+        locator_db,
+        "INSERT INTO site SELECT (jsonb_populate_record(NULL::site, to_jsonb(s) || jsonb_build_object("
+        "'id', CAST(:id AS int), 'name', 'Bus de test ' || CAST(:id AS text)))).* FROM site s WHERE s.id = :model",
+        id=site_id,
+        model=BUS_OF_VOUZIERS,
+    )
+
+
+async def new_stop(locator_client: httpx.AsyncClient, site_id: int, name: str) -> dict:
+    """A stop added to the bus's itinerary through the locator's admin API."""
+    response = await locator_client.post(
+        f"/v1/admin/sites/{site_id}/stops",
+        json={"name": name, "insee_code": "23096"},
+        headers={"Authorization": f"Bearer {LOCATOR_ADMIN_TOKEN}"},
+    )
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 @pytest.fixture
-async def stop_agenda(booking_client: httpx.AsyncClient, admin_headers: dict[str, str]):
-    """Open an agenda for a new bus stop (all week, all day unless told otherwise); returns its JSON."""
+async def stop_agenda(
+    booking_client: httpx.AsyncClient,
+    admin_headers: dict[str, str],
+    locator_client: httpx.AsyncClient,
+    locator_db: str,
+):
+    """Open an agenda for a new bus stop of a new bus (all week, all day unless told otherwise); returns
+    its JSON."""
 
     async def open_agenda(**overrides) -> dict:
         n = next(_ids)
-        stop_id = 900_000 + n
+        await new_bus(locator_db, 990_000 + n)
+        stop_id = (await new_stop(locator_client, 990_000 + n, f"Arrêt de test {n}"))["id"]
         body = {
             "site_id": 990_000 + n,
             "name": f"Arrêt de test {n}",

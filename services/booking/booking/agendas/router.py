@@ -31,10 +31,17 @@ async def get_site_agenda(
     "/stops/{stop_id}/agenda", response_model=AgendaOut, summary="Ouvrir ou remplacer l'agenda d'un arrêt"
 )
 async def put_stop_agenda(
-    session: SessionDep, settings: SettingsDep, agent: CurrentAgent, stop_id: IntId, data: StopAgendaIn
+    session: SessionDep,
+    locator: LocatorDep,
+    settings: SettingsDep,
+    agent: CurrentAgent,
+    stop_id: IntId,
+    data: StopAgendaIn,
 ) -> AgendaOut:
-    agent.require_site(data.site_id)
-    return await _out(session, await service.put_stop_agenda(session, settings, stop_id, data, now()))
+    """Only for a stop that the locator lists in the itinerary of ``site_id``, by an agent of that site
+    (403 otherwise)."""
+    agenda = await service.put_stop_agenda(session, locator, settings, agent, stop_id, data, now())
+    return await _out(session, agenda)
 
 
 @router.patch("/agendas/{agenda_id}", response_model=AgendaOut, summary="Modifier les règles d'un agenda")

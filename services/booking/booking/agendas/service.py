@@ -19,7 +19,7 @@ from booking.config import BookingSettings
 from booking.slots import repository as slots
 from fs_common.agent_auth import Agent
 from fs_common.calendar import WEEKDAYS_FR
-from fs_common.errors import Conflict, NotFound, Unprocessable
+from fs_common.errors import Conflict, Forbidden, NotFound, Unprocessable
 
 
 def rules_text(rules: list[dict]) -> str:
@@ -155,6 +155,9 @@ class SyncReport:
     retired: list[int] = dataclasses.field(
         default_factory=list
     )  # stop agendas whose stop the bus no longer serves
+    reclaimed: list[int] = dataclasses.field(
+        default_factory=list
+    )  # stop agendas that another site had claimed, given back to the site the locator names
     bookings_at_retired: int = 0  # confirmed bookings still to come there: agents must call these people
 
 
@@ -186,8 +189,16 @@ async def _sync_stops(
         values = _stop_values(site, stop, settings)
         if stop_id in existing:
             report.refreshed += _follow(existing[stop_id], values)
-        else:
+            continue
+        claimed = await repository.by_stop(session, stop_id)
+        if claimed is None:
             await repository.insert_stop_agenda(session, values)
+            continue
+        # Opened under another site (before ownership was checked): the stop, its agenda and its
+        # bookings go back to the bus that serves it.
+        await _give_back(session, claimed, site.id)
+        report.reclaimed.append(claimed.id or 0)
+        report.refreshed += _follow(claimed, values)
     for agenda in existing.values():
         if agenda.stop_id not in stops and agenda.rules:
             agenda.rules, agenda.opening_hours_text = [], RETIRED_STOP_TEXT
@@ -258,9 +269,34 @@ async def update(session: AsyncSession, agenda: Agenda, data: AgendaUpdate, now:
     return agenda
 
 
+async def _give_back(session: AsyncSession, agenda: Agenda, owner_site_id: int) -> None:
+    agenda.site_id = owner_site_id
+    await repository.move_bookings_to_site(session, agenda.id or 0, owner_site_id)
+
+
+async def owned_stop(locator: LocatorClient, agent: Agent, site_id: int, stop_id: int) -> LocatorStop:
+    """The stop, if the locator lists it among the stops of ``site_id`` and the agent works there.
+    The site named in the request is only a claim: the locator's itinerary decides."""
+    agent.require_site(site_id)
+    for stop in await locator.site_stops(site_id):
+        if stop.id == stop_id:
+            return stop
+    raise Forbidden(
+        f"L'arrêt {stop_id} n'est pas desservi par la France Services {site_id} : seul le bus qui le "
+        "dessert peut en ouvrir l'agenda."
+    )
+
+
 async def put_stop_agenda(
-    session: AsyncSession, settings: BookingSettings, stop_id: int, data: StopAgendaIn, now: dt.datetime
+    session: AsyncSession,
+    locator: LocatorClient,
+    settings: BookingSettings,
+    agent: Agent,
+    stop_id: int,
+    data: StopAgendaIn,
+    now: dt.datetime,
 ) -> Agenda:
+    await owned_stop(locator, agent, data.site_id, stop_id)
     _check_timezone(data.timezone)
     agenda = await repository.by_stop(session, stop_id)
     if agenda is None:
@@ -272,8 +308,8 @@ async def put_stop_agenda(
         await repository.add(session, agenda)
         await session.refresh(agenda)
         return agenda
-    if agenda.site_id != data.site_id:
-        raise Conflict("Cet arrêt appartient déjà à une autre France Services.")
+    if agenda.site_id != data.site_id:  # wrongly claimed earlier: back to the bus that serves it
+        await _give_back(session, agenda, data.site_id)
     for field in ("name", "address", "timezone", "departement"):
         setattr(agenda, field, getattr(data, field))
     return await update(

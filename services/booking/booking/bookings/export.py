@@ -1,9 +1,7 @@
 """The agent's day as CSV (semicolons and a BOM, as French spreadsheets expect)."""
 
-import csv
-import io
-
 from booking.bookings.schemas import BookingOut
+from fs_common.spreadsheet import spreadsheet_csv
 
 STATUS_FR = {
     "confirmed": "confirmé",
@@ -17,24 +15,21 @@ HEADER = ["début", "fin", "statut", "nom", "e-mail", "téléphone", "démarches
 
 
 def day_csv(bookings: list[BookingOut]) -> str:
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(HEADER)
-    for b in bookings:
-        person = b.person
-        writer.writerow(
-            [
-                b.starts_at.strftime("%d/%m/%Y %H:%M"),
-                b.ends_at.strftime("%H:%M"),
-                STATUS_FR.get(b.status, b.status),
-                person.name if person else "",
-                (person.email or "") if person else "",
-                (person.phone or "") if person else "",
-                " + ".join(d.label for d in b.demarches),
-                b.place.name,
-                b.note or "",
-                str(b.id),
-            ]
-        )
-    return out.getvalue()
+    """Every cell a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``…) is written as inert text."""
+    return spreadsheet_csv(HEADER, (_row(b) for b in bookings))
+
+
+def _row(b: BookingOut) -> list[str]:
+    person = b.person
+    return [
+        b.starts_at.strftime("%d/%m/%Y %H:%M"),
+        b.ends_at.strftime("%H:%M"),
+        STATUS_FR.get(b.status, b.status),
+        person.name if person else "",
+        (person.email or "") if person else "",
+        (person.phone or "") if person else "",
+        " + ".join(d.label for d in b.demarches),
+        b.place.name,
+        b.note or "",
+        str(b.id),
+    ]
