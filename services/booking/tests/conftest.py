@@ -177,7 +177,8 @@ async def new_bus(locator_db: str, site_id: int) -> None:
     await locator_sql(
         locator_db,
         "INSERT INTO site SELECT (jsonb_populate_record(NULL::site, to_jsonb(s) || jsonb_build_object("
-        "'id', CAST(:id AS int), 'name', 'Bus de test ' || CAST(:id AS text)))).* FROM site s WHERE s.id = :model",
+        "'id', CAST(:id AS int), 'name', 'Bus de test ' || CAST(:id AS text)))).*"
+        " FROM site s WHERE s.id = :model",
         id=site_id,
         model=BUS_OF_VOUZIERS,
     )

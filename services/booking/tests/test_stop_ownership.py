@@ -101,4 +101,6 @@ async def test_a_stop_belongs_to_the_bus_that_serves_it(
     )
     assert again.status_code == 403
     async with booking_app.state.sessionmaker() as session, session.begin():
-        assert (await sync_sites(session, LocatorClient(locator_client), booking_settings, "08")).reclaimed == []
+        assert (
+            await sync_sites(session, LocatorClient(locator_client), booking_settings, "08")
+        ).reclaimed == []

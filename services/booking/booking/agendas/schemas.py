@@ -59,7 +59,9 @@ class StopAgendaIn(AgendaUpdate):
     """The agenda of one bus stop: its visits (as the locator publishes them) become the rules."""
 
     site_id: int = Field(
-        ge=1, le=2_147_483_647, description="La France Services mobile qui dessert l'arrêt (vérifié auprès des lieux)"
+        ge=1,
+        le=2_147_483_647,
+        description="La France Services mobile qui dessert l'arrêt (vérifié auprès des lieux)",
     )
     name: str = Field(min_length=2, max_length=200)
     address: str = Field(min_length=2, max_length=300)
