@@ -123,7 +123,7 @@ async def test_view_reschedule_then_cancel(page: Page, api: httpx.AsyncClient, b
     # Reschedule: the focus goes to each step's heading; the slots are those of the same place and démarche.
     await view.get_by_role("button", name="Reporter le rendez-vous").click()
     assert await page.evaluate(FOCUSED_HEADING) == "Choisir un nouveau créneau"
-    choice = view.locator(".fs-slot-choice").first
+    choice = view.locator(".fs-slot-choice").last  # the latest offered: still cancellable online
     await expect(choice).to_be_visible(timeout=WAIT_MS)
     new_start = await choice.locator("input").get_attribute("value")
     assert new_start is not None and new_start != created["starts_at"]  # its own slot is not offered
@@ -200,7 +200,7 @@ async def test_slot_just_taken_offers_the_alternatives_on_a_phone(
         await page.goto(f"{base}/rendez-vous#{created['manage_token']}")
         view = shadow(page)
         await view.get_by_role("button", name="Reporter le rendez-vous").tap(timeout=WAIT_MS)
-        choice = view.locator(".fs-slot-choice").first
+        choice = view.locator(".fs-slot-choice").last  # the latest offered: still cancellable online
         await expect(choice).to_be_visible(timeout=WAIT_MS)
         wanted = await choice.locator("input").get_attribute("value")
         await choice.locator("label").tap()
