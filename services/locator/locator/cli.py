@@ -25,7 +25,7 @@ from locator.imports import (
     run_import_sites,
 )
 from locator.sites.importer import SiteImportReport
-from locator.travel import configured_model
+from locator.travel import TravelModel
 
 app = typer.Typer(
     help="France Services locator: migrations and reference data imports.", no_args_is_help=True
@@ -155,7 +155,7 @@ def coverage(
 
 async def _coverage_table(minutes: float, include_mobile: bool) -> list[CoverageOut]:
     engine = create_engine(get_settings().database_url, pool_size=1)
-    state = CoverageState(configured_model())
+    state = CoverageState(TravelModel.from_settings(get_settings()))
     try:
         async with make_sessionmaker(engine)() as session:
             departements = sorted(set((await state.network(session)).departements))

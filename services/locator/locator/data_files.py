@@ -7,3 +7,4 @@ SITES_CSV = DATA_DIR / "france_services_20240801.csv"
 COMMUNES_CSV = DATA_DIR / "communes_fr_2026_with_centroids.csv"
 ARRONDISSEMENTS_CSV = DATA_DIR / "arrondissements_municipaux_centroids_ODbL.csv"
 SERVICE_DIR = Path(__file__).resolve().parent.parent
+ROAD_TERRITORIES_CSV = DATA_DIR / "road_territories.csv"

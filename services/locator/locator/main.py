@@ -19,7 +19,7 @@ from locator.itineraries.router import admin_router as itineraries_admin_router
 from locator.itineraries.router import router as itineraries_router
 from locator.sites.live_index import LiveSiteIndex
 from locator.sites.router import router as sites_router
-from locator.travel import OsrmClient, configured_model
+from locator.travel import OsrmClient, TravelModel
 
 
 async def check_search_index(app: FastAPI) -> None:
@@ -33,6 +33,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
+        app.state.travel_model = TravelModel.from_settings(settings)  # the one model of every search
         app.state.engine = create_engine(settings.database_url)
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.geocoder_http = httpx.AsyncClient(timeout=settings.geocoder_timeout_s)
@@ -50,7 +51,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             jwks_url="" if settings.agent_public_key_pem else settings.agent_jwks_url,
         )
         app.state.search_index = LiveSiteIndex(
-            app.state.sessionmaker, settings.database_url, configured_model()
+            app.state.sessionmaker, settings.database_url, app.state.travel_model
         )
         await app.state.search_index.start()
         try:

@@ -1,44 +1,33 @@
-"""The one travel-time model of the locator: nearest results and coverage both use it.
+"""The one travel-time model of the locator: nearest sites, stops, access points, help-near-me (through
+access points) and coverage all use it, built once from the app's settings (``app.state.travel_model``).
 
-Estimate (no routing engine configured)::
+The estimate is shaped like a real trip by car (no routing engine configured)::
 
-    minutes = fixed_minutes + great_circle_km × detour_factor / speed_kmh(class of the origin) × 60
+    road_km  = great_circle_km × detour                    (detour: mean of the two ends' terrain)
+    urban_o  = min(urban_km[class of the origin], road_km / 2)       leaving the origin's streets
+    urban_d  = min(urban_km[class of the destination], road_km / 2)  entering the destination's
+    open_km  = road_km − urban_o − urban_d                            the road between
+    open_kmh = (long_kmh − (long_kmh − short_kmh) × exp(−road_km / scale_km)) × terrain factor
+    minutes  = fixed_minutes + 60 × (urban_o / urban_kmh[o] + urban_d / urban_kmh[d] + open_km / open_kmh)
 
-- ``detour_factor`` (1.3): road distance over straight-line distance, the usual ratio on the French
-  road network.
-- ``fixed_minutes`` (3): parking and walking in.
-- ``speed_kmh`` depends on the kind of territory of the *origin* (the commune the person lives in,
-  or the commune nearest to the searched point), see ``classify``. Average door-to-door speeds,
-  calibrated below the legal limits of the Code de la route: 50 km/h in built-up areas (art. R413-3),
-  80 km/h on two-way roads outside built-up areas (art. R413-2, décret n° 2018-487 of 15 June 2018),
-  110/130 km/h on expressways and motorways, with crossings, junctions and traffic taken off:
+- each end has a **density class** from its commune's population (``dense_city`` from 50,000
+  inhabitants, the INSEE/Eurostat urban-centre threshold; ``town`` from 2,000, INSEE's unité urbaine
+  threshold; ``rural`` below): the stretch of streets driven to get out of it or into it, and the speed
+  there (lights, junctions, 30 and 50 km/h zones, art. R413-3 of the Code de la route);
+- the **open road** gets faster as the trip grows longer: short trips stay on departmental roads
+  (80 km/h limit, décret n° 2018-487, villages crossed at 50), long ones reach dual carriageways and
+  motorways (110/130 km/h); ``scale_km`` sets how fast the mix shifts;
+- each end has a **terrain** (``plain``; ``mountain`` for the départements of the loi Montagne in
+  ``mountain_departements``; ``overseas`` for the DROM and COM): the open road between is slower and
+  more winding (speed factor and detour, the mean of both ends);
+- ``fixed_minutes``: parking and walking in.
 
-  ==========  =======  ==============================================================================
-  class       km/h     why
-  ==========  =======  ==============================================================================
-  dense_city  25       half the urban limit: lights, congestion, parking search
-  town        40       urban limit of 50 km/h, short stretches outside
-  rural       60       80 km/h roads, villages crossed at 50 km/h
-  mountain    40       winding roads, passes, slopes: far below the 80 km/h limit
-  overseas    40       dense traffic on few roads (DROM and COM)
-  ==========  =======  ==============================================================================
-
-Classes, from data the commune table holds (no altitude, no area there):
-
-- ``overseas``: the commune's zone is ``drom`` or ``com``;
-- ``dense_city``: 50,000 inhabitants or more (the population threshold of an urban centre in the
-  INSEE/Eurostat degree of urbanisation grid);
-- ``mountain``: a département in ``mountain_departements``, an approximation of the zone de montagne of
-  the loi n° 85-30 (« loi Montagne »), whose commune list we do not hold: the départements (nearly)
-  wholly classified in it: 04, 05, 15, 2A, 2B, 48, 73, 74;
-- ``town``: 2,000 inhabitants or more (INSEE's threshold of an unité urbaine);
-- ``rural``: the rest.
-
-The speed depends on the origin only, so for one commune the time grows with the distance: the nearest
-site is also the quickest one to reach. Every figure is a setting (``LOCATOR_TRAVEL_*``).
+Every figure is a setting (``LOCATOR_TRAVEL_*``, ``locator/config.py``), calibrated on the committed
+reference of real car durations (``tests/data/road_durations.csv``, checked by
+``tests/test_travel_calibration.py`` and printed by ``make bench``).
 
 With a routing engine (``LOCATOR_ROUTING_URL``, OSRM's HTTP API), coverage asks it the road durations
-from each commune to its few nearest sites (``/table/v1/driving/``) and adds ``fixed_minutes``; the
+from each commune to its few nearest places (``/table/v1/driving/``) and adds ``fixed_minutes``; the
 nearest search does the same from the searched point to its results.
 """
 
@@ -46,15 +35,14 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
-from functools import lru_cache
+from enum import IntEnum
 from typing import Literal, Protocol
 
 import httpx
 import numpy as np
 
 from fs_common.errors import BadGateway
-from locator.config import LocatorSettings, get_settings
+from locator.config import LocatorSettings
 
 PROMISE_MINUTES = 30
 logger = logging.getLogger(__name__)
@@ -62,12 +50,26 @@ logger = logging.getLogger(__name__)
 _DROM = frozenset({"971", "972", "973", "974", "976"})
 
 
-class TerritoryClass(StrEnum):
-    dense_city = "dense_city"
-    town = "town"
-    rural = "rural"
-    mountain = "mountain"
-    overseas = "overseas"
+class Density(IntEnum):
+    """How built-up an end of the trip is (an index into the model's arrays)."""
+
+    dense_city = 0
+    town = 1
+    rural = 2
+
+
+class Terrain(IntEnum):
+    plain = 0
+    mountain = 1
+    overseas = 2
+
+
+@dataclass(frozen=True)
+class TripEnd:
+    """One end of a trip: the classes of its commune."""
+
+    density: Density
+    terrain: Terrain
 
 
 def zone_of(departement: str) -> str:
@@ -81,67 +83,103 @@ def zone_of(departement: str) -> str:
 class TravelModel:
     """Build it with ``from_settings``: the figures live in one place, ``locator/config.py``."""
 
-    detour_factor: float
     fixed_minutes: float
-    speeds_kmh: dict[TerritoryClass, float]
+    detour: tuple[float, float, float]  # by Terrain
+    terrain_speed_factor: tuple[float, float, float]  # by Terrain
+    urban_km: tuple[float, float, float]  # by Density
+    urban_kmh: tuple[float, float, float]  # by Density
+    open_road_short_kmh: float
+    open_road_long_kmh: float
+    open_road_scale_km: float
     dense_city_population: int
     town_population: int
     mountain_departements: frozenset[str]
 
     @classmethod
     def from_settings(cls, settings: LocatorSettings) -> "TravelModel":
+        s = settings
         return cls(
-            detour_factor=settings.travel_detour_factor,
-            fixed_minutes=settings.travel_fixed_minutes,
-            speeds_kmh={
-                TerritoryClass.dense_city: settings.travel_speed_dense_city_kmh,
-                TerritoryClass.town: settings.travel_speed_town_kmh,
-                TerritoryClass.rural: settings.travel_speed_rural_kmh,
-                TerritoryClass.mountain: settings.travel_speed_mountain_kmh,
-                TerritoryClass.overseas: settings.travel_speed_overseas_kmh,
-            },
-            dense_city_population=settings.travel_dense_city_population,
-            town_population=settings.travel_town_population,
-            mountain_departements=frozenset(settings.travel_mountain_departements),
+            fixed_minutes=s.travel_fixed_minutes,
+            detour=(s.travel_detour_factor, s.travel_detour_factor_mountain, s.travel_detour_factor_overseas),
+            terrain_speed_factor=(1.0, s.travel_mountain_speed_factor, s.travel_overseas_speed_factor),
+            urban_km=(s.travel_dense_city_km, s.travel_town_km, s.travel_rural_km),
+            urban_kmh=(s.travel_dense_city_kmh, s.travel_town_kmh, s.travel_rural_kmh),
+            open_road_short_kmh=s.travel_open_road_short_kmh,
+            open_road_long_kmh=s.travel_open_road_long_kmh,
+            open_road_scale_km=s.travel_open_road_scale_km,
+            dense_city_population=s.travel_dense_city_population,
+            town_population=s.travel_town_population,
+            mountain_departements=frozenset(s.travel_mountain_departements),
         )
 
-    def classify(self, population: int, departement: str, zone: str | None = None) -> TerritoryClass:
-        if (zone or zone_of(departement)) != "metro":
-            return TerritoryClass.overseas
+    def classify(self, population: int, departement: str, zone: str | None = None) -> TripEnd:
+        """The classes of a commune, from its population, département and zone."""
         if population >= self.dense_city_population:
-            return TerritoryClass.dense_city
-        if departement in self.mountain_departements:
-            return TerritoryClass.mountain
-        if population >= self.town_population:
-            return TerritoryClass.town
-        return TerritoryClass.rural
+            density = Density.dense_city
+        elif population >= self.town_population:
+            density = Density.town
+        else:
+            density = Density.rural
+        if (zone or zone_of(departement)) != "metro":
+            terrain = Terrain.overseas
+        elif departement in self.mountain_departements:
+            terrain = Terrain.mountain
+        else:
+            terrain = Terrain.plain
+        return TripEnd(density, terrain)
 
-    def estimate_minutes(self, distance_m: float, territory: TerritoryClass) -> float:
-        road_km = distance_m / 1000 * self.detour_factor
-        return self.fixed_minutes + road_km / self.speeds_kmh[territory] * 60
+    def minutes(
+        self,
+        distance_m: np.ndarray | float,
+        origin_density: np.ndarray | int,
+        origin_terrain: np.ndarray | int,
+        destination_density: np.ndarray | int,
+        destination_terrain: np.ndarray | int,
+    ) -> np.ndarray:
+        """Door-to-door minutes for great-circle distances (metres) between ends of the given classes;
+        every argument is a scalar or an array (numpy broadcasting)."""
+        detour, factor = np.asarray(self.detour), np.asarray(self.terrain_speed_factor)
+        urban_km, urban_kmh = np.asarray(self.urban_km), np.asarray(self.urban_kmh)
+        road_km = (
+            np.asarray(distance_m, dtype=float)
+            / 1000
+            * (detour[origin_terrain] + detour[destination_terrain])
+            / 2
+        )
+        urban_o = np.minimum(urban_km[origin_density], road_km / 2)
+        urban_d = np.minimum(urban_km[destination_density], road_km / 2)
+        short, long = self.open_road_short_kmh, self.open_road_long_kmh
+        open_kmh = (long - (long - short) * np.exp(-road_km / self.open_road_scale_km)) * (
+            (factor[origin_terrain] + factor[destination_terrain]) / 2
+        )
+        hours = (
+            urban_o / urban_kmh[origin_density]
+            + urban_d / urban_kmh[destination_density]
+            + (road_km - urban_o - urban_d) / open_kmh
+        )
+        return self.fixed_minutes + 60 * hours
 
-    def minutes_array(self, distances_m: np.ndarray, speeds_kmh: np.ndarray) -> np.ndarray:
-        """``estimate_minutes`` for many origins at once (``speeds_kmh`` per origin)."""
-        return self.fixed_minutes + distances_m / 1000 * self.detour_factor / speeds_kmh * 60
-
-    def reach_m(self, minutes: float, speed_kmh: float) -> float:
-        """The longest great-circle distance covered within ``minutes`` at ``speed_kmh``."""
-        return max(minutes - self.fixed_minutes, 0.0) / 60 * speed_kmh / self.detour_factor * 1000
+    def estimate_minutes(self, distance_m: float, origin: TripEnd, destination: TripEnd) -> float:
+        return float(
+            self.minutes(distance_m, origin.density, origin.terrain, destination.density, destination.terrain)
+        )
 
     def describe(self) -> dict:
         return {
             "method": "great_circle",
-            "detour_factor": self.detour_factor,
             "fixed_minutes": self.fixed_minutes,
-            "speeds_kmh": {c.value: s for c, s in self.speeds_kmh.items()},
-            "speed_from": "origin commune",
+            "detour_factor": {t.name: v for t, v in zip(Terrain, self.detour, strict=True)},
+            "terrain_speed_factor": {
+                t.name: v for t, v in zip(Terrain, self.terrain_speed_factor, strict=True)
+            },
+            "urban_km": {d.name: v for d, v in zip(Density, self.urban_km, strict=True)},
+            "urban_kmh": {d.name: v for d, v in zip(Density, self.urban_kmh, strict=True)},
+            "open_road_kmh": {
+                "short": self.open_road_short_kmh,
+                "long": self.open_road_long_kmh,
+                "scale_km": self.open_road_scale_km,
+            },
         }
-
-
-@lru_cache
-def configured_model() -> TravelModel:
-    """The model built from the process settings (``LOCATOR_TRAVEL_*``)."""
-    return TravelModel.from_settings(get_settings())
 
 
 def chord_to_m(chord: np.ndarray, radius_m: float) -> np.ndarray:
@@ -199,6 +237,7 @@ class TimedResult(Protocol):
 
 async def apply_road_times(
     routing: OsrmClient | None,
+    fixed_minutes: float,
     origin: tuple[float, float],
     results: Sequence[TimedResult],
     destinations: Sequence[tuple[float, float]],
@@ -213,9 +252,8 @@ async def apply_road_times(
     except BadGateway:
         logger.warning("routing engine unavailable; the estimate stays")
         return
-    fixed = configured_model().fixed_minutes
     for result, road in zip(results, row, strict=True):
         if road is not None:
-            result.travel_time_min = round(fixed + road)
-            result.within_30_min = fixed + road <= PROMISE_MINUTES
+            result.travel_time_min = round(fixed_minutes + road)
+            result.within_30_min = fixed_minutes + road <= PROMISE_MINUTES
             result.travel_time_source = "routing_engine"

@@ -102,9 +102,26 @@ def great_circle_km(km_a: float, km_b: float) -> float:
     return abs(km_a - km_b)
 
 
-def documented_minutes(distance_km: float, population: int) -> float:
-    """README: 3 min + 1.3 × distance at 40 km/h (town, 2,000 inhabitants or more) or 60 km/h (rural)."""
-    return 3 + distance_km * 1.3 / (40 if population >= 2_000 else 60) * 60
+# A travel model simple enough to compute by hand (locator/travel.py): 3 minutes, roads 1.3 × the
+# straight line, 1.5 km of streets at 30 km/h to leave or enter a town (none in a village, no dense
+# city here), the open road at 60 km/h whatever the length.
+MODEL = {
+    "travel_fixed_minutes": 3.0,
+    "travel_detour_factor": 1.3,
+    "travel_town_km": 1.5,
+    "travel_town_kmh": 30.0,
+    "travel_rural_km": 0.0,
+    "travel_open_road_short_kmh": 60.0,
+    "travel_open_road_long_kmh": 60.0,
+}
+
+
+def documented_minutes(distance_km: float, population: int, to_town: bool = True) -> float:
+    """3 + the road at 60 km/h (one minute a km), + 1.5 km at 30 km/h instead of 60 at each town end
+    (for roads of 3 km or more, so that both ends' streets fit in)."""
+    road = distance_km * 1.3
+    assert road >= 3
+    return 3 + road + ((population >= 2_000) + to_town) * 1.5
 
 
 def by_code() -> dict[str, tuple]:
@@ -124,7 +141,7 @@ def territory_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 async def territory(territory_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = LocatorSettings(database_url=territory_url, log_json=False, log_level="WARNING")
+    settings = LocatorSettings(database_url=territory_url, log_json=False, log_level="WARNING", **MODEL)
     async with serve_in_process(create_app(settings), "http://locator") as client:
         yield client
 
@@ -133,16 +150,16 @@ async def test_share_and_communes_beyond_match_the_hand_computation(territory):
     response = await territory.get("/v1/coverage", params={"departement": "99"})
     assert response.status_code == 200, response.text
     body = response.json()
-    # Hand computation: A 3.0 (town, 0 km), B 16.0 (rural, 10 km) within; C 32.25 (town, 15 km),
-    # D 45.9, E 68.0, G 91.4, F 113.5 beyond.
+    # Hand computation, to S1 in Alpha (a town): A 3.0 (0 km); B 17.5 (village, 10 km: 3 + 13 + 1.5);
+    # C 25.5 (town, 15 km: 3 + 19.5 + 3) within; D 47.4, E 69.5, G 92.9, F 115.0 beyond.
     assert body["population"] == 15_800
-    assert body["population_within"] == 11_000
-    assert body["population_beyond"] == 4_800
-    assert body["share"] == pytest.approx(11_000 / 15_800)
-    assert (body["communes"], body["communes_within"]) == (7, 2)
+    assert body["population_within"] == 14_000
+    assert body["population_beyond"] == 1_800
+    assert body["share"] == pytest.approx(14_000 / 15_800)
+    assert (body["communes"], body["communes_within"]) == (7, 3)
     beyond = body["communes_beyond"]
-    assert [c["insee_code"] for c in beyond] == ["99003", "99005", "99004", "99006", "99007"]
-    expected = {"99003": 32.25, "99004": 45.9, "99005": 68.0, "99006": 91.4, "99007": 113.5}
+    assert [c["insee_code"] for c in beyond] == ["99005", "99004", "99006", "99007"]
+    expected = {"99004": 47.4, "99005": 69.5, "99006": 92.9, "99007": 115.0}
     for commune in beyond:
         assert commune["minutes"] == pytest.approx(expected[commune["insee_code"]], abs=0.051)
         code, _, _, population, km = by_code()[commune["insee_code"]]
@@ -154,20 +171,22 @@ async def test_share_and_communes_beyond_match_the_hand_computation(territory):
             "is_mobile": False,
             "days": [],
         }
+    assert body["territories_without_site"] == []
     assert body["mobile"]["counted"] is False
     assert body["model"]["method"] == "great_circle"
+    assert body["model"]["urban_km"] == {"dense_city": 2.5, "town": 1.5, "rural": 0.0}
 
 
 async def test_a_commune_visited_by_a_bus_stop_counts_on_its_days(territory):
     body = (await territory.get("/v1/coverage", params={"departement": "99", "include_mobile": True})).json()
-    # The stop at Foxtrot (85 km) serves Foxtrot (3 min) and Golf (17 km, rural: 3 + 22.1 = 25.1 min).
-    assert body["population_within"] == 11_500
-    assert [c["insee_code"] for c in body["communes_beyond"]] == ["99003", "99005", "99004"]
+    # The stop at Foxtrot (85 km, a village) serves Foxtrot (3 min) and Golf (17 km: 3 + 22.1 = 25.1 min).
+    assert body["population_within"] == 14_500
+    assert [c["insee_code"] for c in body["communes_beyond"]] == ["99005", "99004"]
     assert body["mobile"]["counted"] is True
     assert "jours de passage" in body["mobile"]["note"]
     golf, foxtrot = body["mobile"]["communes"]
     assert (golf["insee_code"], foxtrot["insee_code"]) == ("99006", "99007")
-    assert golf["minutes"] == pytest.approx(documented_minutes(17, 300), abs=0.051)
+    assert golf["minutes"] == pytest.approx(documented_minutes(17, 300, to_town=False), abs=0.051)
     assert foxtrot["minutes"] == pytest.approx(3.0, abs=0.01)
     for commune in (golf, foxtrot):
         assert commune["nearest"]["kind"] == "stop"
@@ -177,26 +196,27 @@ async def test_a_commune_visited_by_a_bus_stop_counts_on_its_days(territory):
 
 async def test_region_scope_counts_every_departement_of_the_region(territory):
     body = (await territory.get("/v1/coverage", params={"region": "99"})).json()
-    # Hotel (96): 20 km from S1, rural: 3 + 26 = 29 minutes, within.
-    assert (body["population"], body["population_within"], body["communes"]) == (15_900, 11_100, 8)
+    # Hotel (96): 20 km from S1, a village to a town: 3 + 26 + 1.5 = 30.5 minutes, beyond.
+    assert (body["population"], body["population_within"], body["communes"]) == (15_900, 14_000, 8)
+    hotel = next(c for c in body["communes_beyond"] if c["insee_code"] == "96001")
+    assert hotel["minutes"] == pytest.approx(30.5, abs=0.051)
 
 
 async def test_suggestions_are_the_greedy_hand_computation(territory):
     response = await territory.get("/v1/coverage/suggestions", params={"departement": "99", "count": 3})
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["population_beyond"] == 4_800
-    # Round 1: a site at Charlie serves Charlie (3 min) and Delta (18 km, 26.4 min): 3,500 people;
-    # Echo would bring only 1,600 (Delta, Echo, Golf), Bravo 3,000 (Charlie at 5 km).
-    # Round 2: Golf serves Echo, Golf and Foxtrot (18, 0, 17 km): 1,300; Echo only 1,100.
-    # Round 3: nobody is left beyond 30 minutes: no third suggestion.
+    assert body["population_beyond"] == 1_800
+    # Round 1: a site at Echo (a village) serves Delta and Golf (17 and 18 km: 25.1 and 26.4 min) and
+    # Echo: 1,600 people; Delta would serve Delta and Echo (1,300), Golf Echo, Golf and Foxtrot (1,300).
+    # Round 2: Foxtrot is left (200): Golf (17 km) and Foxtrot serve it; the smallest code wins.
     got = [
         (s["insee_code"], s["population_added"], s["communes_added"], s["population_beyond_after"])
         for s in body["suggestions"]
     ]
     assert got == [
-        ("99003", 3_500, ["99003", "99004"], 1_300),
-        ("99006", 1_300, ["99005", "99006", "99007"], 0),
+        ("99005", 1_600, ["99004", "99005", "99006"], 200),
+        ("99006", 200, ["99007"], 0),
     ]
     assert [s["rank"] for s in body["suggestions"]] == [1, 2]
 
@@ -261,9 +281,9 @@ async def test_map_png_has_the_asked_size_and_colours_delta_beyond_30(territory)
     lats = [0.0] * 7
     lons = [lon_of(c[4]) for c in COMMUNES if c[2] == "99"]
     delta = documented_pixel(0.0, lon_of(33), lats, lons, 900, 600)
-    assert close_to(image.getpixel(delta), "#d73027")  # over 30 minutes (45.9)
+    assert close_to(image.getpixel(delta), "#d73027")  # over 30 minutes (47.4)
     bravo = documented_pixel(0.0, lon_of(10), lats, lons, 900, 600)
-    assert close_to(image.getpixel(bravo), "#fee08b")  # 15 to 30 minutes (16.0)
+    assert close_to(image.getpixel(bravo), "#fee08b")  # 15 to 30 minutes (17.5)
     empty = documented_pixel(0.0, lon_of(24), lats, lons, 900, 600)  # between Charlie and Delta
     assert close_to(image.getpixel(empty), "#ffffff")
 

@@ -7,8 +7,11 @@ import random
 import pytest
 
 from fs_common.testing import serve_in_process
-from locator.data_files import COMMUNES_CSV, SITES_CSV
+from locator.data_files import SITES_CSV
 from locator.main import create_app
+
+from .locator_documented import commune_rows, end_of, nearest_commune, road_territory
+from .locator_documented import minutes as documented_minutes
 
 R = 6_371_008.8
 
@@ -22,24 +25,14 @@ def great_circle_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * R * math.asin(math.sqrt(a))
 
 
-def csv_points() -> list[tuple[int, float, float]]:
+def csv_points(territory: str | None = None) -> list[tuple[int, float, float]]:
+    """The sites of the national list; of one road territory (that of their commune) when asked."""
     with SITES_CSV.open(encoding="utf-8") as f:
-        return [(int(r["id_fs"]), float(r["latitude"]), float(r["longitude"])) for r in csv.DictReader(f)]
-
-
-def documented_speed_kmh(lat: float, lon: float) -> float:
-    """The README's speed for the current commune whose centre is nearest to the point."""
-    with COMMUNES_CSV.open(encoding="utf-8") as f:
-        rows = [r for r in csv.DictReader(f) if r["type"] == "commune-actuelle" and r["lat"]]
-    commune = min(rows, key=lambda r: great_circle_m(lat, lon, float(r["lat"]), float(r["lon"])))
-    population = int(commune["population"] or 0)
-    if commune["zone"] != "metro":
-        return 40  # overseas
-    if population >= 50_000:
-        return 25  # dense city
-    if commune["departement"] in {"04", "05", "15", "2A", "2B", "48", "73", "74"}:
-        return 40  # mountain
-    return 40 if population >= 2_000 else 60  # town, rural
+        return [
+            (int(r["id_fs"]), float(r["latitude"]), float(r["longitude"]))
+            for r in csv.DictReader(f)
+            if territory is None or road_territory(r["insee_com"]) == territory
+        ]
 
 
 def random_points(n: int) -> list[tuple[float, float]]:
@@ -59,15 +52,20 @@ def random_points(n: int) -> list[tuple[float, float]]:
 
 
 async def test_nearest_five_match_brute_force_for_200_points(locator_client):
-    sites = csv_points()
     points = random_points(200)
     assert len(points) >= 200
     for lat, lon in points:
+        # Only sites of the point's road territory: that of the commune whose centre is nearest.
+        sites = csv_points(road_territory(nearest_commune(lat, lon)["code_insee"]))
         expected = sorted((great_circle_m(lat, lon, s_lat, s_lon), sid) for sid, s_lat, s_lon in sites)[:6]
         response = await locator_client.get("/v1/sites/nearest", params={"lat": lat, "lon": lon, "limit": 5})
+        if not sites:  # an island or a river commune with no France Services
+            assert response.status_code == 404
+            assert "Aucune France Services dans ce territoire" in response.json()["detail"]
+            continue
         assert response.status_code == 200, response.text
         results = response.json()["results"]
-        assert len(results) == 5
+        assert len(results) == min(5, len(sites))
         for got, (distance, site_id) in zip(results, expected[:5], strict=True):
             assert got["distance_m"] == pytest.approx(distance, abs=2)
             if got["site"]["id"] != site_id:
@@ -88,13 +86,24 @@ async def test_nearest_from_postcode_gives_travel_time_and_promise(locator_clien
         :3
     ]
     assert [r["site"]["id"] for r in body["results"]] == [sid for _, sid in expected]
-    speed = documented_speed_kmh(origin["lat"], origin["lon"])
-    assert speed == 40  # Guéret, about 13,000 inhabitants: a town
+    guéret = nearest_commune(origin["lat"], origin["lon"])
+    assert end_of(guéret) == (1, 0)  # about 13,000 inhabitants in the plain: a town
+    communes = {r["code_insee"]: r for r in commune_rows()}
+    with SITES_CSV.open(encoding="utf-8") as f:
+        ids = {r["site"]["id"] for r in body["results"]}
+        site_communes = {
+            int(r["id_fs"]): communes[r["insee_com"]] for r in csv.DictReader(f) if int(r["id_fs"]) in ids
+        }
     for result in body["results"]:
-        # The documented model: 1.3 × straight-line distance at the origin's speed, plus 3 minutes.
-        minutes = 3 + result["distance_m"] / 1000 * 1.3 / speed * 60
-        assert result["travel_time_min"] == round(minutes)
-        assert result["within_30_min"] is (minutes <= 30)
+        # The documented model, from Guéret's class to the class of the site's commune.
+        expected_minutes = float(
+            documented_minutes(
+                result["distance_m"], *end_of(guéret), *end_of(site_communes[result["site"]["id"]])
+            )
+        )
+        assert result["travel_time_min"] == round(expected_minutes)
+        assert result["within_30_min"] is (expected_minutes <= 30)
+    assert body["origin"]["territory"] == "France métropolitaine continentale"
 
 
 async def test_geojson_on_request_uses_lon_lat_order(locator_client):

@@ -1,9 +1,12 @@
-"""The travel-time model: classes of territory, the documented formula, settings from the environment."""
+"""The travel-time model: classes of each end, the shape of a trip, settings from the environment."""
 
+import numpy as np
 import pytest
 
 from locator.config import LocatorSettings
-from locator.travel import TerritoryClass, TravelModel, zone_of
+from locator.travel import Density, Terrain, TravelModel, TripEnd, zone_of
+
+CITY, TOWN, VILLAGE = Density.dense_city, Density.town, Density.rural
 
 
 @pytest.fixture
@@ -14,17 +17,22 @@ def model() -> TravelModel:
 @pytest.mark.parametrize(
     ("population", "departement", "zone", "expected"),
     [
-        (145_000, "974", "drom", TerritoryClass.overseas),  # Saint-Denis de La Réunion
-        (300, "975", None, TerritoryClass.overseas),  # zone from the code: Saint-Pierre-et-Miquelon
-        (2_100_000, "75", "metro", TerritoryClass.dense_city),
-        (130_000, "74", "metro", TerritoryClass.dense_city),  # Annecy: a city before a mountain
-        (8_000, "05", "metro", TerritoryClass.mountain),
-        (13_000, "23", "metro", TerritoryClass.town),
-        (1_999, "23", "metro", TerritoryClass.rural),
+        (145_000, "974", "drom", TripEnd(CITY, Terrain.overseas)),  # Saint-Denis de La Réunion
+        (
+            300,
+            "975",
+            None,
+            TripEnd(VILLAGE, Terrain.overseas),
+        ),  # zone from the code: Saint-Pierre-et-Miquelon
+        (2_100_000, "75", "metro", TripEnd(CITY, Terrain.plain)),
+        (130_000, "74", "metro", TripEnd(CITY, Terrain.mountain)),  # Annecy: a city in the mountains
+        (8_000, "05", "metro", TripEnd(TOWN, Terrain.mountain)),
+        (13_000, "23", "metro", TripEnd(TOWN, Terrain.plain)),
+        (1_999, "23", "metro", TripEnd(VILLAGE, Terrain.plain)),
     ],
 )
-def test_classes_follow_the_documented_order(model, population, departement, zone, expected):
-    assert model.classify(population, departement, zone) is expected
+def test_each_end_has_a_density_and_a_terrain(model, population, departement, zone, expected):
+    assert model.classify(population, departement, zone) == expected
 
 
 def test_zone_from_the_departement_code():
@@ -38,19 +46,61 @@ def test_zone_from_the_departement_code():
     ]
 
 
-def test_formula_is_fixed_minutes_plus_detoured_distance_at_the_class_speed(model):
-    # 20 km in a rural commune: 3 + 20 × 1.3 / 60 × 60 = 29 minutes; in a dense city, 3 + 62.4.
-    assert model.estimate_minutes(20_000, TerritoryClass.rural) == pytest.approx(29.0)
-    assert model.estimate_minutes(20_000, TerritoryClass.dense_city) == pytest.approx(65.4)
-    assert model.reach_m(29.0, 60) == pytest.approx(20_000)
+def test_a_trip_leaves_its_town_then_takes_the_open_road(model):
+    # 10 km in straight line between two villages of the plain: 13 km of road; 0.3 km of streets at
+    # each end at 40 km/h, 12.4 km of open road at 95 − 45 × e^(−13/40) km/h; plus 3 minutes.
+    open_kmh = 95 - 45 * np.exp(-13 / 40)
+    expected = 3 + 60 * (0.6 / 40 + 12.4 / open_kmh)
+    village = TripEnd(VILLAGE, Terrain.plain)
+    assert model.estimate_minutes(10_000, village, village) == pytest.approx(expected)
+
+
+def test_the_origin_alone_does_not_set_the_speed(model):
+    """Leaving a city costs the same minutes whatever the destination; the town speed is not applied to
+    the whole trip (the complaint of the issue: 10.5 km ≈ 24 min from Guéret)."""
+    city, village = TripEnd(CITY, Terrain.plain), TripEnd(VILLAGE, Terrain.plain)
+    guéret = TripEnd(TOWN, Terrain.plain)
+    assert model.estimate_minutes(10_500, guéret, village) < 20
+    assert model.estimate_minutes(10_000, city, village) == pytest.approx(
+        model.estimate_minutes(10_000, village, city)
+    )
+
+
+def test_longer_trips_are_faster_per_kilometre(model):
+    village = TripEnd(VILLAGE, Terrain.plain)
+    per_km = [model.estimate_minutes(km * 1000, village, village) / km for km in (5, 20, 80, 200)]
+    assert per_km == sorted(per_km, reverse=True)
+
+
+def test_mountains_and_overseas_are_slower_than_the_plain(model):
+    plain, mountain, overseas = (
+        TripEnd(TOWN, t) for t in (Terrain.plain, Terrain.mountain, Terrain.overseas)
+    )
+    assert model.estimate_minutes(30_000, plain, plain) < model.estimate_minutes(30_000, overseas, overseas)
+    assert model.estimate_minutes(30_000, plain, plain) < model.estimate_minutes(30_000, plain, mountain)
+    assert model.estimate_minutes(30_000, plain, mountain) < model.estimate_minutes(
+        30_000, mountain, mountain
+    )
+
+
+def test_time_grows_with_distance_for_every_pair_of_ends(model):
+    distances = np.linspace(0, 300_000, 3001)
+    for o in Density:
+        for d in Density:
+            for t in Terrain:
+                minutes = model.minutes(distances, o, t, d, t)
+                assert np.all(np.diff(minutes) > 0)
 
 
 def test_every_figure_comes_from_locator_settings(monkeypatch):
-    monkeypatch.setenv("LOCATOR_TRAVEL_SPEED_RURAL_KMH", "78")
-    monkeypatch.setenv("LOCATOR_TRAVEL_DETOUR_FACTOR", "1.5")
     monkeypatch.setenv("LOCATOR_TRAVEL_FIXED_MINUTES", "0")
+    monkeypatch.setenv("LOCATOR_TRAVEL_DETOUR_FACTOR", "1.0")
+    monkeypatch.setenv("LOCATOR_TRAVEL_RURAL_KM", "0")
+    monkeypatch.setenv("LOCATOR_TRAVEL_OPEN_ROAD_SHORT_KMH", "60")
+    monkeypatch.setenv("LOCATOR_TRAVEL_OPEN_ROAD_LONG_KMH", "60")
     monkeypatch.setenv("LOCATOR_TRAVEL_MOUNTAIN_DEPARTEMENTS", '["09", "65"]')
     model = TravelModel.from_settings(LocatorSettings())
-    assert model.estimate_minutes(26_000, TerritoryClass.rural) == pytest.approx(30.0)
-    assert model.classify(500, "65", "metro") is TerritoryClass.mountain
-    assert model.classify(500, "05", "metro") is TerritoryClass.rural
+    village = TripEnd(VILLAGE, Terrain.plain)
+    assert model.estimate_minutes(30_000, village, village) == pytest.approx(30.0)
+    assert model.classify(500, "65", "metro").terrain is Terrain.mountain
+    assert model.classify(500, "05", "metro").terrain is Terrain.plain

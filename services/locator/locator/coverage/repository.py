@@ -36,7 +36,7 @@ async def sites(session: AsyncSession):  # noqa: ANN201
     return (
         await session.execute(
             text(
-                "SELECT id, name, is_mobile, opening_hours,"
+                "SELECT id, name, is_mobile, opening_hours, insee_code,"
                 " ST_Y(location::geometry) AS lat, ST_X(location::geometry) AS lon FROM site ORDER BY id"
             )
         )
@@ -48,6 +48,7 @@ async def stops(session: AsyncSession):  # noqa: ANN201
         await session.execute(
             text(
                 "SELECT stop.id, stop.site_id, stop.name, stop.visits, site.name AS site_name,"
+                " stop.insee_code, site.insee_code AS site_insee_code,"
                 " ST_Y(stop.location::geometry) AS lat, ST_X(stop.location::geometry) AS lon"
                 " FROM stop JOIN site ON site.id = stop.site_id"
                 " WHERE stop.source <> 'removed'"  # hidden by an admin

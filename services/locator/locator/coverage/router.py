@@ -18,16 +18,15 @@ from locator.coverage import service
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
 from locator.coverage.service import CoverageState, Scope
 from locator.geojson import GEOJSON
-from locator.travel import PROMISE_MINUTES, TravelModel
+from locator.travel import PROMISE_MINUTES
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Runs inside the app's lifespan, which creates the settings and the routing engine client."""
+    """Runs inside the app's lifespan, which creates the settings, the travel model and the routing
+    engine client."""
     settings: LocatorSettings = app.state.settings
-    app.state.coverage = CoverageState(
-        TravelModel.from_settings(settings), app.state.routing, settings.routing_candidates
-    )
+    app.state.coverage = CoverageState(app.state.travel_model, app.state.routing, settings.routing_candidates)
     yield
 
 

@@ -33,11 +33,24 @@ class MobileCoverage(BaseModel):
 
 
 class TravelModelOut(BaseModel):
+    """The figures of the travel model (``locator/travel.py``; each one a ``LOCATOR_TRAVEL_*`` setting)."""
+
     method: Literal["great_circle", "routing_engine"]
-    detour_factor: float
     fixed_minutes: float
-    speeds_kmh: dict[str, float]
-    speed_from: str
+    detour_factor: dict[str, float] = Field(description="Par relief : plain, mountain, overseas")
+    terrain_speed_factor: dict[str, float]
+    urban_km: dict[str, float] = Field(description="Rues parcourues pour sortir ou entrer, par classe")
+    urban_kmh: dict[str, float]
+    open_road_kmh: dict[str, float]
+
+
+class TerritoryWithoutSite(BaseModel):
+    """A road territory (island, collectivité) where no place of service can be reached by road."""
+
+    territory: str = Field(examples=["nouvelle-caledonie-grande-terre"])
+    name: str = Field(examples=["Nouvelle-Calédonie (Grande Terre)"])
+    population: int
+    communes: list[str] = Field(description="Codes INSEE")
 
 
 class CoverageOut(BaseModel):
@@ -51,7 +64,13 @@ class CoverageOut(BaseModel):
     share: float = Field(description="Part de la population dans le seuil (0 à 1)")
     communes: int
     communes_within: int
-    communes_beyond: list[CommuneReach] = Field(description="Au-delà du seuil, les plus peuplées d'abord")
+    communes_beyond: list[CommuneReach] = Field(
+        description="Au-delà du seuil, les plus peuplées d'abord (hors territoires sans France Services)"
+    )
+    territories_without_site: list[TerritoryWithoutSite] = Field(
+        description="Territoires sans France Services accessible par la route (îles, collectivités) : leur "
+        "population compte au-delà du seuil"
+    )
     mobile: MobileCoverage
     model: TravelModelOut
 

@@ -5,9 +5,12 @@ with KD-trees over unit-sphere coordinates: the nearest place of every commune i
 national figure takes milliseconds instead of the 100 million pairs of a brute force. The snapshot is
 rebuilt when the tables change (``repository.fingerprint``).
 
-Because the travel speed depends on the origin commune only (``locator.travel``), the nearest place in
-straight line is also the quickest to reach. With a routing engine, the ``routing_candidates`` nearest
-places of each commune are sent to it and the quickest road time wins.
+A commune is matched only with places of its own road territory (``locator.road_territories``): no trip
+crosses the sea. The travel time depends on both ends of the trip (``locator.travel``), so the
+``CANDIDATES`` nearest places of the territory in straight line are timed and the quickest wins. A
+territory without any place is listed apart (``territories_without_site``), with its population. With a
+routing engine, the ``routing_candidates`` nearest places of each commune are sent to it and the
+quickest road time wins.
 """
 
 import asyncio
@@ -31,13 +34,16 @@ from locator.coverage.schemas import (
     ServicePoint,
     Suggestion,
     SuggestionsOut,
+    TerritoryWithoutSite,
     TravelModelOut,
 )
 from locator.geo import EARTH_RADIUS_M, unit_xyz
-from locator.travel import OsrmClient, TravelModel, chord_to_m, m_to_chord
+from locator.road_territories import road_territories
+from locator.travel import Density, OsrmClient, Terrain, TravelModel, chord_to_m, m_to_chord
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ENGINE_BATCH = 25  # origins per routing-engine table request
+CANDIDATES = 16  # nearest places (straight line) of a commune's territory whose travel time is estimated
 
 MOBILE_COUNTED = (
     "Les services mobiles (bus, itinérants) et leurs arrêts sont comptés : une commune desservie par un "
@@ -69,17 +75,51 @@ class Scope:
 
 @dataclass
 class Places:
-    """Places of service (sites, and stops of mobile services), with their tree."""
+    """Places of service (sites, and stops of mobile services): their classes, road territory, and one
+    tree per territory."""
 
     points: list[ServicePoint]
     lat: np.ndarray
     lon: np.ndarray
-    tree: cKDTree | None
+    density: np.ndarray
+    terrain: np.ndarray
+    territory: np.ndarray
+    trees: dict[str, tuple[np.ndarray, cKDTree]]
 
     @classmethod
-    def of(cls, points: list[ServicePoint], lat: list[float], lon: list[float]) -> "Places":
+    def of(
+        cls,
+        points: list[ServicePoint],
+        lat: list[float],
+        lon: list[float],
+        ends: list[tuple[int, int, str]],
+    ) -> "Places":
         lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
-        return cls(points, lat_a, lon_a, cKDTree(unit_xyz(lat_a, lon_a)) if points else None)
+        territory = np.array([t for _, _, t in ends], dtype=object)
+        xyz = unit_xyz(lat_a, lon_a)
+        trees = {}
+        for t in set(territory.tolist()):
+            members = np.flatnonzero(territory == t)
+            trees[t] = (members, cKDTree(xyz[members]))
+        return cls(
+            points,
+            lat_a,
+            lon_a,
+            np.array([d for d, _, _ in ends], dtype=np.int64),
+            np.array([g for _, g, _ in ends], dtype=np.int64),
+            territory,
+            trees,
+        )
+
+    def candidates(self, territory: str, xyz: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The ``k`` nearest places of ``territory`` to each point: (chords, place indices), one row per
+        point; None when the territory has no place."""
+        if territory not in self.trees:
+            return None
+        members, tree = self.trees[territory]
+        k = min(k, len(members))
+        chords, found = tree.query(xyz, k=k)
+        return np.asarray(chords).reshape(len(xyz), k), members[np.asarray(found).reshape(len(xyz), k)]
 
 
 @dataclass
@@ -118,7 +158,10 @@ class Network:
     lat: np.ndarray
     lon: np.ndarray
     xyz: np.ndarray
-    speeds: np.ndarray
+    density: np.ndarray
+    terrain: np.ndarray
+    territory: np.ndarray
+    territory_names: dict[str, str]
     fixed: Places
     everything: Places
     _estimates: dict[bool, Reach] = field(default_factory=dict)
@@ -128,10 +171,22 @@ class Network:
     def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":  # noqa: ANN001
         lat = np.array([c.lat for c in communes], dtype=float)
         lon = np.array([c.lon for c in communes], dtype=float)
-        speeds = np.array(
-            [model.speeds_kmh[model.classify(c.population, c.departement, c.zone)] for c in communes],
-            dtype=float,
-        )
+        xyz = unit_xyz(lat, lon)
+        classes = [model.classify(c.population, c.departement, c.zone) for c in communes]
+        territories = road_territories()
+        commune_territories = [territories.of(c.code_insee, c.departement) for c in communes]
+        position = {c.code_insee: i for i, c in enumerate(communes)}
+        commune_tree = cKDTree(xyz) if communes else None
+
+        def end_of(insee_code: str | None, point_lat: float, point_lon: float) -> tuple[int, int, str]:
+            """Classes and territory of a place: those of its commune, else of the nearest centre."""
+            i = position.get(insee_code or "")
+            if i is None and commune_tree is not None:
+                i = int(commune_tree.query(unit_xyz(np.array([point_lat]), np.array([point_lon])))[1][0])
+            if i is None:
+                return (Density.rural, Terrain.plain, territories.of(insee_code).id)
+            return (classes[i].density, classes[i].terrain, commune_territories[i].id)
+
         site_points = [
             ServicePoint(
                 kind="site",
@@ -152,6 +207,8 @@ class Network:
             )
             for s in stops
         ]
+        site_ends = [end_of(s.insee_code, s.lat, s.lon) for s in sites]
+        stop_ends = [end_of(s.insee_code or s.site_insee_code, s.lat, s.lon) for s in stops]
         fixed = [i for i, s in enumerate(sites) if not s.is_mobile]
         return cls(
             fingerprint=fingerprint,
@@ -163,15 +220,22 @@ class Network:
             population=np.array([c.population for c in communes], dtype=np.int64),
             lat=lat,
             lon=lon,
-            xyz=unit_xyz(lat, lon),
-            speeds=speeds,
+            xyz=xyz,
+            density=np.array([e.density for e in classes], dtype=np.int64),
+            terrain=np.array([e.terrain for e in classes], dtype=np.int64),
+            territory=np.array([t.id for t in commune_territories], dtype=object),
+            territory_names={t.id: t.name for t in commune_territories},
             fixed=Places.of(
-                [site_points[i] for i in fixed], [sites[i].lat for i in fixed], [sites[i].lon for i in fixed]
+                [site_points[i] for i in fixed],
+                [sites[i].lat for i in fixed],
+                [sites[i].lon for i in fixed],
+                [site_ends[i] for i in fixed],
             ),
             everything=Places.of(
                 site_points + stop_points,
                 [s.lat for s in sites] + [s.lat for s in stops],
                 [s.lon for s in sites] + [s.lon for s in stops],
+                site_ends + stop_ends,
             ),
         )
 
@@ -189,18 +253,43 @@ class Network:
     def places(self, include_mobile: bool) -> Places:
         return self.everything if include_mobile else self.fixed
 
+    def timed_candidates(self, places: Places, origins: np.ndarray, k: int):  # noqa: ANN201
+        """For communes ``origins`` (indices), grouped by road territory: (origins of the group, chords,
+        candidate places, estimated minutes), the ``k`` nearest places of their territory."""
+        territory = self.territory[origins]
+        for t in dict.fromkeys(territory.tolist()):
+            group = origins[territory == t]
+            found = places.candidates(t, self.xyz[group], k)
+            if found is None:
+                continue
+            chords, candidates = found
+            minutes = self.model.minutes(
+                chord_to_m(chords, EARTH_RADIUS_M),
+                self.density[group, None],
+                self.terrain[group, None],
+                places.density[candidates],
+                places.terrain[candidates],
+            )
+            yield group, candidates, minutes
+
     def estimate(self, include_mobile: bool) -> Reach:
-        """Nearest place of every commune by the estimate of the travel model (cached)."""
+        """Quickest place of every commune by the estimate of the travel model (cached)."""
         if include_mobile not in self._estimates:
             places = self.places(include_mobile)
-            if places.tree is None:
-                minutes = np.full(len(self.codes), np.inf)
-                target = np.full(len(self.codes), -1)
-            else:
-                chord, target = places.tree.query(self.xyz, k=1)
-                minutes = self.model.minutes_array(chord_to_m(chord, EARTH_RADIUS_M), self.speeds)
+            minutes = np.full(len(self.codes), np.inf)
+            target = np.full(len(self.codes), -1)
+            everyone = np.arange(len(self.codes))
+            for group, candidates, times in self.timed_candidates(places, everyone, CANDIDATES):
+                best = np.argmin(times, axis=1)
+                rows = np.arange(len(group))
+                minutes[group] = times[rows, best]
+                target[group] = candidates[rows, best]
             self._estimates[include_mobile] = Reach(places, minutes, target)
         return self._estimates[include_mobile]
+
+    def without_place(self, places: Places) -> np.ndarray:
+        """Communes whose road territory has no place at all."""
+        return ~np.isin(self.territory, list(places.trees))
 
     def commune(self, i: int | np.integer, reach: Reach) -> CommuneReach:
         minutes = float(reach.minutes[i])
@@ -212,6 +301,22 @@ class Network:
             minutes=round(minutes, 1) if np.isfinite(minutes) else None,
             nearest=reach.places.points[reach.target[i]] if reach.target[i] >= 0 else None,
         )
+
+    def territories_apart(self, mask: np.ndarray, places: Places) -> list[TerritoryWithoutSite]:
+        """The road territories of ``mask`` with no place, most populous first."""
+        alone = mask & self.without_place(places)
+        found = []
+        for t in dict.fromkeys(self.territory[alone].tolist()):
+            members = alone & (self.territory == t)
+            found.append(
+                TerritoryWithoutSite(
+                    territory=t,
+                    name=self.territory_names[t],
+                    population=int(self.population[members].sum()),
+                    communes=sorted(self.codes[i] for i in np.flatnonzero(members)),
+                )
+            )
+        return sorted(found, key=lambda x: (-x.population, x.territory))
 
 
 class CoverageState:
@@ -245,7 +350,7 @@ class CoverageState:
     async def reach(self, network: Network, include_mobile: bool, mask: np.ndarray) -> Reach:
         """The estimate, or with a routing engine the road times of the communes in ``mask``."""
         estimate = network.estimate(include_mobile)
-        if self.engine is None or estimate.places.tree is None:
+        if self.engine is None or not estimate.places.trees:
             return estimate
         async with self._lock:
             reach = network.engine_reach.setdefault(
@@ -258,28 +363,26 @@ class CoverageState:
                 ),
             )
             assert reach.refined is not None
-            todo = np.flatnonzero(mask & ~reach.refined)
-            k = min(self.candidates, len(reach.places.points))
+            todo = np.flatnonzero(mask & ~reach.refined & ~network.without_place(reach.places))
             for start in range(0, len(todo), ENGINE_BATCH):
-                await self._refine(network, reach, todo[start : start + ENGINE_BATCH], k)
+                await self._refine(network, reach, todo[start : start + ENGINE_BATCH])
             return reach
 
-    async def _refine(self, network: Network, reach: Reach, origins: np.ndarray, k: int) -> None:
-        assert self.engine is not None and reach.places.tree is not None and reach.refined is not None
-        _, candidates = reach.places.tree.query(network.xyz[origins], k=k)
-        candidates = candidates.reshape(len(origins), k)
-        destinations = np.unique(candidates)
-        column = {int(d): j for j, d in enumerate(destinations)}
-        table = await self.engine.table_minutes(
-            [(network.lat[i], network.lon[i]) for i in origins],
-            [(reach.places.lat[d], reach.places.lon[d]) for d in destinations],
-        )
-        for row, i in enumerate(origins):
-            times = [(table[row][column[int(c)]], int(c)) for c in candidates[row]]
-            routed = [(t, c) for t, c in times if t is not None]
-            best, target = min(routed) if routed else (np.inf, -1)
-            reach.minutes[i] = best + self.model.fixed_minutes
-            reach.target[i] = target
+    async def _refine(self, network: Network, reach: Reach, origins: np.ndarray) -> None:
+        assert self.engine is not None and reach.refined is not None
+        for group, candidates, _ in network.timed_candidates(reach.places, origins, self.candidates):
+            destinations = np.unique(candidates)
+            column = {int(d): j for j, d in enumerate(destinations)}
+            table = await self.engine.table_minutes(
+                [(network.lat[i], network.lon[i]) for i in group],
+                [(reach.places.lat[d], reach.places.lon[d]) for d in destinations],
+            )
+            for row, i in enumerate(group):
+                times = [(table[row][column[int(c)]], int(c)) for c in candidates[row]]
+                routed = [(t, c) for t, c in times if t is not None]
+                best, target = min(routed) if routed else (np.inf, -1)
+                reach.minutes[i] = best + self.model.fixed_minutes
+                reach.target[i] = target
         reach.refined[origins] = True
 
 
@@ -290,7 +393,7 @@ async def coverage(
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     within = mask & (reach.minutes <= minutes)
-    beyond = np.flatnonzero(mask & ~within)
+    beyond = np.flatnonzero(mask & ~within & ~network.without_place(reach.places))
     beyond = beyond[np.lexsort((beyond, -network.population[beyond]))]
     mobile_only: list[int] = []
     if include_mobile:
@@ -310,6 +413,7 @@ async def coverage(
         communes=int(mask.sum()),
         communes_within=int(within.sum()),
         communes_beyond=[network.commune(i, reach) for i in beyond],
+        territories_without_site=network.territories_apart(mask, reach.places),
         mobile=MobileCoverage(
             counted=include_mobile,
             note=MOBILE_COUNTED if include_mobile else MOBILE_NOT_COUNTED,
@@ -371,12 +475,23 @@ async def suggestions(
     )
     if not len(beyond):
         return answer
-    speeds = network.speeds[beyond]
-    radius = max(state.model.reach_m(minutes, float(s)) for s in np.unique(speeds))
+    # No trip is quicker than the open road at its fastest, with the shortest detour: a safe radius.
+    model = state.model
+    fastest_kmh = model.open_road_long_kmh * max(model.terrain_speed_factor)
+    radius = max(minutes - model.fixed_minutes, 0.0) / 60 * fastest_kmh / min(model.detour) * 1000
     pairs = cKDTree(network.xyz[candidates]).sparse_distance_matrix(
         cKDTree(network.xyz[beyond]), m_to_chord(radius, EARTH_RADIUS_M), output_type="ndarray"
     )
-    times = state.model.minutes_array(chord_to_m(pairs["v"], EARTH_RADIUS_M), speeds[pairs["j"]])
+    # A new place serves only its own road territory.
+    same = network.territory[candidates[pairs["i"]]] == network.territory[beyond[pairs["j"]]]
+    pairs = pairs[same]
+    times = model.minutes(
+        chord_to_m(pairs["v"], EARTH_RADIUS_M),
+        network.density[beyond[pairs["j"]]],
+        network.terrain[beyond[pairs["j"]]],
+        network.density[candidates[pairs["i"]]],
+        network.terrain[candidates[pairs["i"]]],
+    )
     close = times <= minutes
     place, served = pairs["i"][close], pairs["j"][close]
     people = network.population[beyond].astype(float)

@@ -27,7 +27,8 @@ from locator.itineraries.schemas import (
     StopUpdate,
     Window,
 )
-from locator.sites.router import Lat, Lon, Q, SearchIndexDep, now, resolve_origin
+from locator.sites.index import Whereabouts
+from locator.sites.router import Lat, Lon, Q, SearchIndexDep, TravelModelDep, now, resolve_origin, situate
 from locator.sites.schemas import Origin, Point
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
@@ -54,6 +55,7 @@ class Around:
     """Where and when the nearest searches of this router look, from their shared query parameters."""
 
     origin: Origin
+    whereabouts: Whereabouts
     span: Window
     now: dt.datetime
     limit: int
@@ -62,6 +64,7 @@ class Around:
 
 async def around(
     request: Request,
+    index: SearchIndexDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -73,7 +76,9 @@ async def around(
     current = now()
     span = service.window(date_from, date_to, current)
     origin = await resolve_origin(request, lat, lon, q)
-    return Around(origin, span, current, limit, radius_km * 1000 if radius_km else None)
+    return Around(
+        origin, situate(index, origin), span, current, limit, radius_km * 1000 if radius_km else None
+    )
 
 
 AroundDep = Annotated[Around, Depends(around)]
@@ -100,6 +105,7 @@ async def nearest_stops(
     request: Request,
     session: SessionDep,
     index: SearchIndexDep,
+    model: TravelModelDep,
     where: AroundDep,
     upcoming_only: Annotated[
         bool, Query(description="Seulement les arrêts desservis pendant la période (défaut : oui)")
@@ -108,8 +114,10 @@ async def nearest_stops(
     results = await service.nearest_stops(
         session,
         index,
+        model,
         where.origin.lat,
         where.origin.lon,
+        where.whereabouts,
         limit=where.limit,
         radius_m=where.radius_m,
         span=where.span,
@@ -127,13 +135,15 @@ async def nearest_stops(
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
 async def nearest_access_points(
-    request: Request, session: SessionDep, index: SearchIndexDep, where: AroundDep
+    request: Request, session: SessionDep, index: SearchIndexDep, model: TravelModelDep, where: AroundDep
 ) -> Response:
     results = await service.access_points(
         session,
         index,
+        model,
         where.origin.lat,
         where.origin.lon,
+        where.whereabouts,
         limit=where.limit,
         radius_m=where.radius_m,
         span=where.span,

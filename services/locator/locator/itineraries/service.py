@@ -37,12 +37,12 @@ from locator.itineraries.visits import visits_between
 from locator.sites import repository as sites_repository
 from locator.sites import service as sites_service
 from locator.sites.importer import SiteImportReport
-from locator.sites.index import SiteIndex
+from locator.sites.index import SiteIndex, Whereabouts
 from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSite, Point
 from locator.text import search_key
-from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model
+from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel, apply_road_times
 
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92
@@ -108,8 +108,10 @@ async def itinerary(session: AsyncSession, site_id: int, span: Window, now: dt.d
 async def nearest_stops(
     session: AsyncSession,
     index: SiteIndex,
+    model: TravelModel,
     lat: float,
     lon: float,
+    where: Whereabouts,
     *,
     limit: int,
     radius_m: float | None,
@@ -118,19 +120,23 @@ async def nearest_stops(
     upcoming_only: bool,
     routing: OsrmClient | None = None,
 ) -> list[NearestStop]:
-    """The ``limit`` nearest stops; with ``upcoming_only``, those with a visit in the window. With a
-    routing engine, its road times replace the estimate wherever it finds a road."""
-    model, territory = configured_model(), index.territory(lat, lon)
+    """The ``limit`` nearest stops of the searched place's road territory; with ``upcoming_only``, those
+    with a visit in the window. With a routing engine, its road times replace the estimate wherever it
+    finds a road."""
+    sites_service.require_sites_in(index, where)
     results: list[NearestStop] = []
     offset = 0
     while len(results) < limit:
-        batch = limit if not upcoming_only else _BATCH
+        batch = max(limit, _BATCH)
         rows = await repository.nearest(session, lat, lon, limit=batch, offset=offset, radius_m=radius_m)
         for row in rows:
+            there = index.locate(row.lat, row.lon, row.Stop.insee_code)
+            if there.territory != where.territory:
+                continue
             stop = stop_out(row.Stop, row.lat, row.lon, row.Site, span, now)
             if upcoming_only and not stop.next_visits:
                 continue
-            minutes = model.estimate_minutes(row.distance_m, territory)
+            minutes = model.estimate_minutes(row.distance_m, where.end, there.end)
             results.append(
                 NearestStop(
                     stop=stop,
@@ -145,7 +151,11 @@ async def nearest_stops(
             break
         offset += batch
     await apply_road_times(
-        routing, (lat, lon), results, [(r.stop.location.lat, r.stop.location.lon) for r in results]
+        routing,
+        model.fixed_minutes,
+        (lat, lon),
+        results,
+        [(r.stop.location.lat, r.stop.location.lon) for r in results],
     )
     return results
 
@@ -153,8 +163,10 @@ async def nearest_stops(
 async def access_points(
     session: AsyncSession,
     index: SiteIndex,
+    model: TravelModel,
     lat: float,
     lon: float,
+    where: Whereabouts,
     *,
     limit: int,
     radius_m: float | None,
@@ -162,12 +174,14 @@ async def access_points(
     now: dt.datetime,
     routing: OsrmClient | None = None,
 ) -> list[AccessPoint]:
-    """Fixed places (sites other than mobile home bases) and stops with a visit in the window,
-    ranked by travel time, then distance."""
+    """Fixed places (sites other than mobile home bases) and stops with a visit in the window, of the
+    searched place's road territory, ranked by travel time, then distance."""
     sites = await sites_service.nearest_sites(
         index,
+        model,
         lat,
         lon,
+        where,
         SiteFilters(include_mobile=False),
         limit=limit,
         radius_m=radius_m,
@@ -177,8 +191,10 @@ async def access_points(
     stops = await nearest_stops(
         session,
         index,
+        model,
         lat,
         lon,
+        where,
         limit=limit,
         radius_m=radius_m,
         span=span,

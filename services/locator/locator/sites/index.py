@@ -23,14 +23,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fs_common import territories
 from locator.coverage import repository as coverage_repository
 from locator.geo import EARTH_RADIUS_M, unit_vector, unit_xyz
+from locator.road_territories import RoadTerritory, road_territories
 from locator.sites import repository
 from locator.sites.models import Site
 from locator.sites.opening_hours import is_open, open_on_weekday, opening_state
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import SiteOut
-from locator.travel import TerritoryClass, TravelModel, m_to_chord
+from locator.travel import Density, Terrain, TravelModel, TripEnd, m_to_chord
 
 _END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class Whereabouts:
+    """Where a search starts: the road territory it cannot leave and the classes of its commune."""
+
+    territory: RoadTerritory
+    end: TripEnd
 
 
 @dataclass(eq=False)
@@ -92,6 +101,7 @@ class SiteIndex:
 
     def __init__(self, sites: list[IndexedSite], communes: list, model: TravelModel) -> None:
         self.sites = sites
+        self._position = {id(s): i for i, s in enumerate(sites)}
         rows = [s.row for s in sites]
         self._tree = cKDTree(unit_xyz(np.array([s.lat for s in sites]), np.array([s.lon for s in sites])))
         self._columns = {
@@ -116,7 +126,29 @@ class SiteIndex:
             if communes
             else None
         )
-        self._commune_classes = [model.classify(c.population, c.departement, c.zone) for c in communes]
+        territories = road_territories()
+        self._commune_ends = [model.classify(c.population, c.departement, c.zone) for c in communes]
+        self._commune_territories = [territories.of(c.code_insee, c.departement) for c in communes]
+        self._commune_index = {c.code_insee: i for i, c in enumerate(communes)}
+        # Each site: its commune's classes and road territory (the nearest commune centre's when its
+        # code is not a current commune).
+        site_communes = [self._commune_of(s.row.insee_code, s.lat, s.lon) for s in sites]
+        self._site_ends = [
+            self._commune_ends[i] if i is not None else TripEnd(Density.rural, Terrain.plain)
+            for i in site_communes
+        ]
+        self.site_density = np.array([e.density for e in self._site_ends], dtype=np.int64)
+        self.site_terrain = np.array([e.terrain for e in self._site_ends], dtype=np.int64)
+        self._columns["territory"] = np.array(
+            [
+                self._commune_territories[i].id if i is not None else territories.of(r.insee_code).id
+                for i, r in zip(site_communes, rows, strict=True)
+            ],
+            dtype=object,
+        )
+        self._territory_sizes = dict(
+            zip(*np.unique(self._columns["territory"], return_counts=True), strict=True)
+        )
 
     @classmethod
     async def load(cls, session: AsyncSession, model: TravelModel) -> "SiteIndex":
@@ -131,16 +163,34 @@ class SiteIndex:
     def __len__(self) -> int:
         return len(self.sites)
 
-    def territory(self, lat: float, lon: float) -> TerritoryClass:
-        """The class of the commune whose centre is nearest (rural if the commune table is empty)."""
+    def _commune_of(self, insee_code: str | None, lat: float, lon: float) -> int | None:
+        """Index of the commune ``insee_code``, else of the commune whose centre is nearest."""
+        if insee_code is not None and insee_code in self._commune_index:
+            return self._commune_index[insee_code]
         if self._commune_tree is None:
-            return TerritoryClass.rural
+            return None
         _, i = self._commune_tree.query(unit_vector(lat, lon))
-        return self._commune_classes[int(i)]
+        return int(i)
 
-    def _mask(self, filters: SiteFilters) -> np.ndarray | None:
+    def locate(self, lat: float, lon: float, insee_code: str | None = None) -> Whereabouts:
+        """The territory and classes of the commune ``insee_code`` (when the geocoder found one), else of
+        the commune whose centre is nearest to the point."""
+        i = self._commune_of(insee_code, lat, lon)
+        if i is None:
+            return Whereabouts(road_territories().of(insee_code), TripEnd(Density.rural, Terrain.plain))
+        return Whereabouts(self._commune_territories[i], self._commune_ends[i])
+
+    def has_sites_in(self, territory: RoadTerritory) -> bool:
+        return self._territory_sizes.get(territory.id, 0) > 0
+
+    def site_end(self, site: IndexedSite) -> TripEnd:
+        return self._site_ends[self._position[id(site)]]
+
+    def _mask(self, filters: SiteFilters, territory: RoadTerritory | None) -> np.ndarray | None:
         c = self._columns
         masks = []
+        if territory is not None:
+            masks.append(c["territory"] == territory.id)
         if filters.departement:
             masks.append(c["departement"] == filters.departement)
         if filters.insee_code:
@@ -166,13 +216,14 @@ class SiteIndex:
         limit: int,
         radius_m: float | None = None,
         keep: Callable[[IndexedSite], bool] | None = None,
+        territory: RoadTerritory | None = None,
     ) -> list[tuple[IndexedSite, float]]:
-        """Up to ``limit`` sites passing ``filters`` and ``keep``, nearest first, with their distance in
-        metres. The tree is asked for the ``limit`` nearest; when filters reject some, for four times
-        more, until enough pass or none is left."""
+        """Up to ``limit`` sites of ``territory`` passing ``filters`` and ``keep``, nearest first, with
+        their distance in metres. The tree is asked for the ``limit`` nearest; when filters reject some,
+        for four times more, until enough pass or none is left."""
         if not self.sites:
             return []
-        allowed = self._mask(filters)
+        allowed = self._mask(filters, territory)
         point = unit_vector(lat, lon)
         bound = m_to_chord(radius_m, EARTH_RADIUS_M) if radius_m is not None else np.inf
         n, k = len(self), limit

@@ -18,11 +18,12 @@ from locator.geocoding.router import ban_client
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
-from locator.sites.index import SiteIndex
+from locator.sites.index import SiteIndex, Whereabouts
 from locator.sites.models import SiteKind
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSitesResponse, Origin, Point, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter
+from locator.travel import TravelModel
 
 router = APIRouter(prefix="/v1", tags=["sites"])
 
@@ -48,7 +49,9 @@ async def resolve_origin(request: Request, lat: float | None, lon: float | None,
         raise Unprocessable("Indiquez où chercher : lat et lon, ou q (code postal, commune ou adresse).")
     async with request.app.state.sessionmaker() as session:
         place, source = await locate(session, ban_client(request), q)
-    return Origin(lat=place.lat, lon=place.lon, label=place.label, source=source.value)
+    return Origin(
+        lat=place.lat, lon=place.lon, label=place.label, source=source.value, insee_code=place.insee_code
+    )
 
 
 def now() -> dt.datetime:
@@ -63,6 +66,21 @@ async def search_index(request: Request) -> SiteIndex:
 SearchIndexDep = Annotated[SiteIndex, Depends(search_index)]
 
 
+async def travel_model(request: Request) -> TravelModel:
+    """The one travel model, built from the app's settings at start-up."""
+    return request.app.state.travel_model
+
+
+TravelModelDep = Annotated[TravelModel, Depends(travel_model)]
+
+
+def situate(index: SiteIndex, origin: Origin) -> Whereabouts:
+    """The searched place's road territory and classes; the origin names its territory."""
+    where = index.locate(origin.lat, origin.lon, origin.insee_code)
+    origin.territory = where.territory.name
+    return where
+
+
 @router.get(
     "/sites/nearest",
     response_model=NearestSitesResponse,
@@ -72,6 +90,7 @@ SearchIndexDep = Annotated[SiteIndex, Depends(search_index)]
 async def nearest_sites(
     request: Request,
     index: SearchIndexDep,
+    model: TravelModelDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -104,8 +123,10 @@ async def nearest_sites(
     open_filter = OpenFilter(open_at) if open_at else OpenFilter(current) if open_now else None
     hits = await service.nearest_sites(
         index,
+        model,
         origin.lat,
         origin.lon,
+        situate(index, origin),
         filters,
         limit=limit,
         radius_m=radius_km * 1000 if radius_km else None,

@@ -134,6 +134,12 @@ class Origin(BaseModel):
     source: str = Field(
         description="coordinates, ban (Base Adresse Nationale) ou communes (table des communes)"
     )
+    insee_code: str | None = Field(default=None, description="Commune trouvée par le géocodage")
+    territory: str | None = Field(
+        default=None,
+        description="Territoire routier du lieu cherché : seuls les lieux de ce territoire sont proposés",
+        examples=["France métropolitaine continentale"],
+    )
 
 
 class NearestSitesResponse(BaseModel):

@@ -8,12 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.errors import NotFound
 from locator.sites import repository
-from locator.sites.index import IndexedSite, SiteIndex
+from locator.sites.index import IndexedSite, SiteIndex, Whereabouts
 from locator.sites.models import Site
 from locator.sites.opening_hours import Opening, opening_state
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import OpeningPeriod, SiteOut, SitePage
-from locator.travel import PROMISE_MINUTES, OsrmClient, apply_road_times, configured_model
+from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel, apply_road_times
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,21 @@ class SiteHit:
         }
 
 
+def require_sites_in(index: SiteIndex, where: Whereabouts) -> None:
+    """No road leaves the searched place's territory: say so when it has no France Services at all."""
+    if not index.has_sites_in(where.territory):
+        raise NotFound(
+            f"Aucune France Services dans ce territoire ({where.territory.name}) : aucune route n'y mène "
+            "à une France Services, nous ne pouvons donc pas indiquer de temps de trajet."
+        )
+
+
 async def nearest_sites(
     index: SiteIndex,
+    model: TravelModel,
     lat: float,
     lon: float,
+    where: Whereabouts,
     filters: SiteFilters,
     *,
     limit: int,
@@ -92,14 +103,18 @@ async def nearest_sites(
     open_filter: OpenFilter | None,
     routing: OsrmClient | None = None,
 ) -> list[SiteHit]:
-    """The ``limit`` nearest sites passing every filter, from the in-memory index; opening filters are
-    evaluated in each site's time zone. With a routing engine, its road times replace the estimate
-    wherever it finds a road."""
-    model, territory = configured_model(), index.territory(lat, lon)
+    """The ``limit`` nearest sites of the searched place's road territory passing every filter, from the
+    in-memory index; opening filters are evaluated in each site's time zone. With a routing engine, its
+    road times replace the estimate wherever it finds a road."""
+    require_sites_in(index, where)
     keep = (lambda site: site.is_open_at(open_filter.at)) if open_filter else None
     hits = []
-    for site, distance_m in index.nearest(lat, lon, filters, limit=limit, radius_m=radius_m, keep=keep):
-        minutes = model.estimate_minutes(distance_m, territory)
+    for site, distance_m in index.nearest(
+        lat, lon, filters, limit=limit, radius_m=radius_m, keep=keep, territory=where.territory
+    ):
+        minutes = model.estimate_minutes(distance_m, where.end, index.site_end(site))
         hits.append(SiteHit(site, round(distance_m), round(minutes), minutes <= PROMISE_MINUTES))
-    await apply_road_times(routing, (lat, lon), hits, [(h.site.lat, h.site.lon) for h in hits])
+    await apply_road_times(
+        routing, model.fixed_minutes, (lat, lon), hits, [(h.site.lat, h.site.lon) for h in hits]
+    )
     return hits
