@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from email import policy
 from pathlib import Path
 
@@ -124,6 +125,79 @@ def test_a_booking_sends_its_confirmation_mail(platform):
     message = email.message_from_bytes(mails[0].read_bytes(), policy=policy.default)
     assert message["To"] == "marie@example.org"
     assert "est confirmé" in message["Subject"]
+
+
+def book(url: str, site_id: int, starts_at: str, person: dict, key: str) -> httpx.Response:
+    return httpx.post(
+        f"{url}/v1/bookings",
+        json={
+            "site_id": site_id,
+            "demarches": ["ants-carte-identite"],
+            "starts_at": starts_at,
+            "person": person | {"consent_contact": True},
+        },
+        headers={"Idempotency-Key": key},
+        timeout=10,
+    )
+
+
+def free_slots(url: str, site_id: int) -> list[dict]:
+    return wait_for(
+        lambda: (
+            httpx.get(
+                f"{url}/v1/sites/{site_id}/slots", params={"demarche": "ants-carte-identite"}, timeout=10
+            )
+            .json()
+            .get("slots")
+        ),
+        60,
+        "free slots",
+    )
+
+
+def mails_to(workdir: Path, address: str) -> list[email.message.EmailMessage]:
+    messages = [
+        email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        for path in (workdir / "var" / "mail" / "new").glob("*")
+    ]
+    return [m for m in messages if m["To"] == address]  # type: ignore[misc]
+
+
+def test_a_life_cycle_leaves_no_personal_data_in_any_log(platform):
+    """Book, look, reschedule, cancel, and a few refusals on the way: no log line of any service (all
+    in run.log) holds the person's name, e-mail or phone, nor a manage token."""
+    url, workdir = platform["url"], platform["workdir"]
+    unique = uuid.uuid4().hex[:10]
+    person = {
+        "name": f"Zéphyrin Logtrace{unique}",
+        "email": f"z.{unique}@example.org",
+        "phone": "06 48 21 97 35",
+    }
+    site = httpx.get(f"{url}/v1/sites/nearest", params={"q": "23000", "limit": 1}).json()["results"][0][
+        "site"
+    ]
+    slots = free_slots(url, site["id"])
+    created = book(url, site["id"], slots[-1]["starts_at"], person, f"logs-{unique}")
+    assert created.status_code == 201, created.text
+    tokens = [created.json()["manage_token"]]
+    manage = f"{url}/v1/bookings/manage"
+    assert httpx.post(manage, json={"token": tokens[0]}).status_code == 200
+    # Refusals: the same key for another body, a slot that is no slot, a token one letter off.
+    assert book(url, site["id"], slots[-2]["starts_at"], person, f"logs-{unique}").status_code in (409, 422)
+    wrong_slot = httpx.post(
+        f"{manage}/reschedule", json={"token": tokens[0], "starts_at": "2020-01-01T09:00:00+01:00"}
+    )
+    assert wrong_slot.status_code in (409, 422)
+    assert httpx.post(manage, json={"token": tokens[0][:-1] + "x"}).status_code == 404
+    moved = httpx.post(f"{manage}/reschedule", json={"token": tokens[0], "starts_at": slots[-2]["starts_at"]})
+    assert moved.status_code == 200, moved.text
+    tokens.append(moved.json()["manage_token"])
+    assert httpx.post(f"{manage}/cancel", json={"token": tokens[1]}).status_code == 200
+    assert httpx.post(f"{manage}/cancel", json={"token": tokens[1]}).status_code == 409
+    wait_for(lambda: len(mails_to(workdir, person["email"])) >= 3, 60, "the three mails")
+    log = (workdir / "run.log").read_text(errors="replace")
+    for secret in (person["name"], f"Logtrace{unique}", person["email"], "48 21 97 35", *tokens):
+        assert secret not in log, f"{secret!r} found in the logs"
 
 
 def test_ctrl_c_stops_every_process(platform):

@@ -28,11 +28,14 @@ def make_registry() -> registry:
 
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     # Short OLTP queries: PostgreSQL's JIT only adds milliseconds of compilation to them.
+    # hide_parameters: a failing statement's error (and so any traceback) shows its SQL, never the
+    # values bound to it, which hold names, e-mails and phone numbers.
     return create_async_engine(
         url,
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=True,
+        hide_parameters=True,
         connect_args={"server_settings": {"jit": "off"}},
     )
 

@@ -5,6 +5,7 @@ request validation errors into problem+json. ``detail`` is written for the perso
 """
 
 import logging
+import traceback
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -181,6 +182,18 @@ def _french_message(err: dict[str, Any]) -> str:
     return _MESSAGES.get(kind, "Valeur invalide.")
 
 
+def route_of(request: Request) -> str:
+    """The matched route's template (``/v1/bookings/manage/{token}``), never the raw path: a path may
+    hold a token or an e-mail, and logs keep what they are given. ``unmatched`` when no route matched."""
+    return getattr(request.scope.get("route"), "path", None) or "unmatched"
+
+
+def _stack(exc: BaseException) -> str:
+    """Where an unexpected error was raised, file and line and code, without its message: a message
+    may quote the values at fault (a name, an e-mail, a token)."""
+    return "".join(traceback.format_tb(exc.__traceback__))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves as problem+json; an unexpected exception is logged and becomes a 500."""
 
@@ -222,7 +235,7 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SQLAlchemyTimeoutError)
     async def _pool_exhausted(request: Request, exc: SQLAlchemyTimeoutError) -> JSONResponse:
         # Every database connection stayed busy for the pool's whole timeout: overload, not a bug.
-        logger.warning("database pool exhausted", extra={"path": request.url.path})
+        logger.warning("database pool exhausted", extra={"route": route_of(request)})
         return problem_response(
             503,
             "Le service est momentanément surchargé ; réessayez dans quelques secondes.",
@@ -233,7 +246,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", extra={"path": request.url.path})
+        logger.error(
+            "unhandled error",
+            extra={"route": route_of(request), "error": type(exc).__name__, "stack": _stack(exc)},
+        )
         return problem_response(
             500, "Une erreur inattendue est survenue ; elle a été enregistrée.", instance=request.url.path
         )
@@ -243,7 +259,7 @@ def install_error_handlers(app: FastAPI) -> None:
         # SQLSTATE class 22 (data exception): a value the database cannot hold, e.g. an id beyond its
         # integers. It came from the request: say so. Any other database error is a bug (500).
         if str(getattr(exc.orig, "sqlstate", "") or "").startswith("22"):
-            logger.warning("request value refused by the database", extra={"path": request.url.path})
+            logger.warning("request value refused by the database", extra={"route": route_of(request)})
             return problem_response(
                 422,
                 "Une valeur de la requête dépasse ce que le service accepte (nombre trop grand, date "

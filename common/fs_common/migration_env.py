@@ -23,7 +23,7 @@ def run(target_metadata: MetaData, default_url: str, *, include_object=None) -> 
             context.run_migrations()
 
     async def run_async() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         async with engine.connect() as connection:
             await connection.run_sync(do_run)
         await engine.dispose()

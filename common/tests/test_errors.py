@@ -3,12 +3,15 @@
 from typing import Annotated
 
 import httpx
+import pytest
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from fs_common.app import create_service_app
+from fs_common.db import create_engine
 from fs_common.errors import Conflict
 from fs_common.testing import PG_BASE, serve_in_process
 
@@ -147,3 +150,40 @@ async def test_a_value_the_database_cannot_hold_is_a_422():
     assert too_big.headers["content-type"] == "application/problem+json"
     assert too_big.json()["detail"].startswith("Une valeur de la requête dépasse")
     assert fine.json() == {"id": 7}
+
+
+async def test_error_logs_name_the_route_never_the_path_nor_the_values(caplog):
+    """A path may hold a token, a failing statement's values a person's e-mail: neither is logged."""
+    engine = create_engine(f"{PG_BASE}/postgres", pool_size=1)
+    app = create_service_app(service="demo", title="demo", description="")
+    secret_email = "zoe.secret-4471@example.org"
+
+    @app.get("/manage/{token}")
+    async def manage(token: str) -> dict:
+        async with engine.connect() as conn:  # a statement the database refuses, with a personal value
+            await conn.execute(text("SELECT CAST(:email AS int)"), {"email": secret_email})
+        return {}
+
+    @app.get("/crash/{token}")
+    async def crash(token: str) -> dict:
+        raise RuntimeError(f"cannot reach {secret_email} with {token}")
+
+    token = "tok-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+    try:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                refused = await client.get(f"/manage/{token}")
+                crashed = await client.get(f"/crash/{token}")
+        async with engine.connect() as conn:  # and a traceback shows the statement, not its values
+            with pytest.raises(DBAPIError) as caught:
+                await conn.execute(text("SELECT length(CAST(:email AS text)) / 0"), {"email": secret_email})
+        assert "division by zero" in str(caught.value) and secret_email not in str(caught.value)
+    finally:
+        await engine.dispose()
+    assert refused.status_code == 422 and crashed.status_code == 500
+    records = [r for r in caplog.records if r.name == "fs_common.errors"]
+    assert {r.route for r in records} == {"/manage/{token}", "/crash/{token}"}  # type: ignore[attr-defined]
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in records)
+    assert "RuntimeError" in logged and "test_errors.py" in logged  # where it broke, for the developer
+    assert token not in logged and secret_email not in logged

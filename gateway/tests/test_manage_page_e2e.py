@@ -145,9 +145,9 @@ async def test_view_reschedule_then_cancel(page: Page, api: httpx.AsyncClient, b
     assert await page.evaluate(FOCUSED_HEADING) == "Votre rendez-vous"
     new_token = page.url.split("#", 1)[1]
     assert new_token != token
-    moved = (await api.get(f"/v1/bookings/manage/{new_token}")).json()
+    moved = (await api.post("/v1/bookings/manage", json={"token": new_token})).json()
     assert moved["id"] == created["id"] and moved["starts_at"] == new_start and moved["status"] == "confirmed"
-    assert (await api.get(f"/v1/bookings/manage/{token}")).status_code == 404
+    assert (await api.post("/v1/bookings/manage", json={"token": token})).status_code == 404
     await expect(view.locator(".fs-recap")).to_contain_text(clock(dt.datetime.fromisoformat(new_start)))
     await shoot(page, "04-rescheduled")
     assert await axe_violations(page) == []
@@ -159,7 +159,7 @@ async def test_view_reschedule_then_cancel(page: Page, api: httpx.AsyncClient, b
     assert await axe_violations(page) == []
     await view.get_by_role("button", name="Non, garder le rendez-vous").click()
     assert await page.evaluate(FOCUSED_HEADING) == "Votre rendez-vous"
-    assert (await api.get(f"/v1/bookings/manage/{new_token}")).json()["status"] == "confirmed"
+    assert (await api.post("/v1/bookings/manage", json={"token": new_token})).json()["status"] == "confirmed"
     await view.get_by_role("button", name="Annuler le rendez-vous").click()
     await view.get_by_role("button", name="Oui, annuler le rendez-vous").click()
     await expect(view.locator(".fs-success-box")).to_have_text(
@@ -167,7 +167,7 @@ async def test_view_reschedule_then_cancel(page: Page, api: httpx.AsyncClient, b
     )
     await expect(view.locator(".fs-status")).to_have_text("Annulé")
     await expect(view.get_by_role("button")).to_have_count(0)  # nothing left to do online
-    assert (await api.get(f"/v1/bookings/manage/{new_token}")).json()["status"] == "cancelled"
+    assert (await api.post("/v1/bookings/manage", json={"token": new_token})).json()["status"] == "cancelled"
     await shoot(page, "06-cancelled")
     assert await axe_violations(page) == []
 
@@ -180,7 +180,7 @@ async def test_the_apis_refusal_is_shown(page: Page, api: httpx.AsyncClient, bas
     view = shadow(page)
     await view.get_by_role("button", name="Annuler le rendez-vous").click(timeout=WAIT_MS)
     # Cancelled meanwhile (another tab): the API refuses; the page says why and shows the booking as it is.
-    assert (await api.post(f"/v1/bookings/manage/{token}/cancel")).status_code == 200
+    assert (await api.post("/v1/bookings/manage/cancel", json={"token": token})).status_code == 200
     await view.get_by_role("button", name="Oui, annuler le rendez-vous").click()
     await expect(view.get_by_role("alert")).to_have_text("Ce rendez-vous est déjà annulé.", timeout=WAIT_MS)
     await expect(view.locator(".fs-status")).to_have_text("Annulé")
@@ -221,7 +221,7 @@ async def test_slot_just_taken_offers_the_alternatives_on_a_phone(
         )
         assert await page.evaluate(FOCUSED_HEADING) == "Choisir un nouveau créneau"
         await expect(view.get_by_role("heading", name="Créneaux libres les plus proches")).to_be_visible()
-        still = (await api.get(f"/v1/bookings/manage/{created['manage_token']}")).json()
+        still = (await api.post("/v1/bookings/manage", json={"token": created["manage_token"]})).json()
         assert still["starts_at"] == created["starts_at"]  # the booking kept its place
         alternative = view.locator(".fs-slot-choice").first
         alternative_start = await alternative.locator("input").get_attribute("value")
@@ -233,7 +233,7 @@ async def test_slot_just_taken_offers_the_alternatives_on_a_phone(
         await view.get_by_role("button", name="Continuer").tap()
         await view.get_by_role("button", name="Confirmer le report").tap()
         await expect(view.locator(".fs-success-box")).to_contain_text("reporté", timeout=WAIT_MS)
-        moved = (await api.get(f"/v1/bookings/manage/{page.url.split('#', 1)[1]}")).json()
+        moved = (await api.post("/v1/bookings/manage", json={"token": page.url.split("#", 1)[1]})).json()
         assert moved["starts_at"] == alternative_start
         await shoot(page, "12-phone-rescheduled")
 
@@ -293,5 +293,5 @@ async def test_keyboard_only_reschedule(page: Page, api: httpx.AsyncClient, base
     assert await page.evaluate(FOCUSED) == "Confirmer le report"
     await page.keyboard.press("Enter")
     await expect(view.locator(".fs-success-box")).to_contain_text("reporté", timeout=WAIT_MS)
-    moved = (await api.get(f"/v1/bookings/manage/{page.url.split('#', 1)[1]}")).json()
+    moved = (await api.post("/v1/bookings/manage", json={"token": page.url.split("#", 1)[1]})).json()
     assert moved["starts_at"] == second and second != first

@@ -158,7 +158,7 @@ async def test_book_a_slot_end_to_end(page: Page, widget_gateway: str):
     page_url, token = href.split("#", 1)
     assert page_url == f"{widget_gateway}/rendez-vous"
     async with httpx.AsyncClient(base_url=widget_gateway) as api:
-        booking = (await api.get(f"/v1/bookings/manage/{token}")).json()
+        booking = (await api.post("/v1/bookings/manage", json={"token": token})).json()
     assert booking["status"] == "confirmed"
     assert booking["person"]["name"] == "Camille Martin"
     assert [d["code"] for d in booking["demarches"]] == [demarche["code"]]

@@ -37,11 +37,11 @@ async def test_every_change_publishes_one_complete_event(
     created = (await booking_client.post("/v1/bookings", json=body)).json()
     moved = (
         await booking_client.post(
-            f"/v1/bookings/manage/{created['manage_token']}/reschedule",
-            json={"starts_at": second["starts_at"]},
+            "/v1/bookings/manage/reschedule",
+            json={"token": created["manage_token"], "starts_at": second["starts_at"]},
         )
     ).json()
-    await booking_client.post(f"/v1/bookings/manage/{moved['manage_token']}/cancel")
+    await booking_client.post("/v1/bookings/manage/cancel", json={"token": moved["manage_token"]})
 
     client = redis.from_url(booking_settings.redis_url)
     relay = Relay(booking_app.state.sessionmaker, client, booking_settings.events_stream)
@@ -141,7 +141,7 @@ async def test_events_wait_in_the_outbox_while_redis_is_down(booking_client, boo
             server.terminate()
             await server.wait()
             b = await book(slots[1])
-            await booking_client.post(f"/v1/bookings/manage/{a['manage_token']}/cancel")
+            await booking_client.post("/v1/bookings/manage/cancel", json={"token": a["manage_token"]})
             await asyncio.sleep(0.5)  # the relay tries, fails, and keeps the events
             async with booking_app.state.engine.connect() as conn:
                 waiting = await conn.scalar(

@@ -124,6 +124,12 @@
       return request(window.location.origin + path, options);
     }
 
+    /** The manage API: the token goes in the JSON body, never in the address (proxies log addresses). */
+    manage(action, fields = {}) {
+      const path = action ? `/v1/bookings/manage/${action}` : "/v1/bookings/manage";
+      return this.api(path, { method: "POST", body: { token: this.token, ...fields } });
+    }
+
     showError(message) {
       this.errorBox.textContent = message || "";
     }
@@ -152,7 +158,7 @@
       this.announce(T.loading);
       this.main.replaceChildren(h("p", { class: "fs-muted", text: T.loading }));
       try {
-        this.booking = await this.api(`/v1/bookings/manage/${encodeURIComponent(token)}`);
+        this.booking = await this.manage();
       } catch (error) {
         this.announce("");
         if (error.status === 404 || error.status === 422) this.renderInvalid(error.message, focus);
@@ -262,7 +268,7 @@
       this.announce(T.cancelling);
       this.showError("");
       try {
-        this.booking = await this.api(`/v1/bookings/manage/${encodeURIComponent(this.token)}/cancel`, { method: "POST" });
+        this.booking = await this.manage("cancel");
       } catch (error) {
         this.refused(error, () => {
           button.disabled = false;
@@ -283,7 +289,7 @@
       }
       if (error.status === 409) {
         try {
-          this.booking = await this.api(`/v1/bookings/manage/${encodeURIComponent(this.token)}`);
+          this.booking = await this.manage();
         } catch {
           // The refusal's own reason is what matters; the booking stays as last shown.
         }
@@ -413,10 +419,7 @@
       this.showError("");
       let moved;
       try {
-        moved = await this.api(`/v1/bookings/manage/${encodeURIComponent(this.token)}/reschedule`, {
-          method: "POST",
-          body: { starts_at: slot.raw.starts_at },
-        });
+        moved = await this.manage("reschedule", { starts_at: slot.raw.starts_at });
       } catch (error) {
         const alternatives = error.problem && error.problem.alternatives;
         if (error.status === 409 && Array.isArray(alternatives)) {

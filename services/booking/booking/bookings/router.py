@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel
 
@@ -15,6 +15,7 @@ from booking.bookings.schemas import (
     BookingCreate,
     BookingOut,
     BookingWithLink,
+    ManageIn,
     RescheduleIn,
     SlotTakenProblem,
 )
@@ -34,7 +35,6 @@ _SLOT_TAKEN: dict[int | str, dict[str, Any]] = {
         "content": {PROBLEM_JSON: {}},
     }
 }
-Token = Annotated[str, Path(min_length=20, max_length=100, description="Le jeton du lien de gestion")]
 
 
 @router.post(
@@ -67,38 +67,38 @@ async def create_booking(
     return booking
 
 
-@router.get(
-    "/bookings/manage/{token}",
+@router.post(
+    "/bookings/manage",
     response_model=BookingOut,
     tags=["rendez-vous"],
-    summary="Voir son rendez-vous (lien reçu)",
+    summary="Voir son rendez-vous (jeton du lien reçu, dans le corps)",
 )
-async def view_booking(session: SessionDep, settings: SettingsDep, token: Token) -> BookingOut:
-    return await service.view(session, settings, token)
+async def view_booking(session: SessionDep, settings: SettingsDep, data: ManageIn) -> BookingOut:
+    return await service.view(session, settings, data.token)
 
 
 @router.post(
-    "/bookings/manage/{token}/cancel",
+    "/bookings/manage/cancel",
     response_model=BookingOut,
     tags=["rendez-vous"],
     summary="Annuler son rendez-vous (jusqu'à 4 h avant par défaut)",
     responses=_SLOT_TAKEN,
 )
-async def cancel_booking(session: SessionDep, settings: SettingsDep, token: Token) -> BookingOut:
-    return await service.cancel(session, settings, token, now())
+async def cancel_booking(session: SessionDep, settings: SettingsDep, data: ManageIn) -> BookingOut:
+    return await service.cancel(session, settings, data.token, now())
 
 
 @router.post(
-    "/bookings/manage/{token}/reschedule",
+    "/bookings/manage/reschedule",
     response_model=BookingWithLink,
     tags=["rendez-vous"],
     summary="Reporter son rendez-vous (jusqu'à 24 h avant par défaut) ; un nouveau lien remplace l'ancien",
     responses=_SLOT_TAKEN,
 )
 async def reschedule_booking(
-    session: SessionDep, settings: SettingsDep, token: Token, data: RescheduleIn
+    session: SessionDep, settings: SettingsDep, data: RescheduleIn
 ) -> BookingWithLink:
-    return await service.reschedule(session, settings, token, data.starts_at, now())
+    return await service.reschedule(session, settings, data.token, data.starts_at, now())
 
 
 @router.get(

@@ -47,7 +47,21 @@ class BookingCreate(BaseModel):
         return self
 
 
-class RescheduleIn(BaseModel):
+MANAGE_TOKEN = Field(
+    min_length=20,
+    max_length=100,
+    pattern=r"^[A-Za-z0-9_-]+$",
+    description="Le jeton du lien de gestion (jamais dans l'adresse : elle finit dans les journaux)",
+)
+
+
+class ManageIn(BaseModel):
+    """The token travels in the body, never in the URL (URLs end up in proxies' access logs)."""
+
+    token: str = MANAGE_TOKEN
+
+
+class RescheduleIn(ManageIn):
     starts_at: AwareDatetime
 
 
