@@ -27,7 +27,7 @@ from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
 from booking.main import create_app
 from fs_common.databases import asyncpg_dsn, create_and_migrate, drop_database
-from fs_common.testing import PG_BASE, RUN_ID, http_server
+from fs_common.testing import PG_BASE, RUN_ID, TEST_EVENT_KEYS, http_server
 
 SEARCH_SITE, BOOKING_SITE = 1, 2
 CLIENTS = 32
@@ -117,7 +117,11 @@ async def main() -> None:
     try:
         await _agendas(dsn)
         settings = BookingSettings(
-            database_url=url, log_json=False, log_level="WARNING", db_pool_size=CLIENTS
+            database_url=url,
+            log_json=False,
+            log_level="WARNING",
+            db_pool_size=CLIENTS,
+            events_keys=TEST_EVENT_KEYS,
         )
         timer = ServerTimer(create_app(settings))
         async with http_server(timer) as base, httpx.AsyncClient(base_url=base, timeout=60) as client:  # type: ignore[arg-type]

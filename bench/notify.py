@@ -20,7 +20,7 @@ from bench.harness import LoadResult, free_port
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.events import BookingEventType
-from fs_common.testing import PG_BASE, REDIS_BASE, RUN_ID
+from fs_common.testing import PG_BASE, REDIS_BASE, RUN_ID, TEST_EVENT_KEYS
 from notify.channels.smtp import build_message
 from notify.cli import SERVICE_DIR
 from notify.deliveries.models import Delivery, Kind
@@ -61,6 +61,7 @@ async def through_notify(url: str, smtp_port: int) -> tuple[LoadResult, LoadResu
         "NOTIFY_DATABASE_URL": url,
         "NOTIFY_REDIS_URL": REDIS_BASE,
         "NOTIFY_STREAM": stream,
+        "NOTIFY_EVENTS_KEYS": TEST_EVENT_KEYS,  # what notify.testing.publish seals with
         "NOTIFY_SMTP_PORT": str(smtp_port),
         "NOTIFY_POLL_INTERVAL_S": "0.05",
         "NOTIFY_LOG_LEVEL": "WARNING",

@@ -16,6 +16,10 @@ PG_BASE = os.environ.get("FS_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:
 REDIS_BASE = os.environ.get("FS_TEST_REDIS", "redis://127.0.0.1:6379/0")
 
 
+# The events key of every test run (booking seals, notify opens): a fixed test key, never a real one.
+TEST_EVENT_KEYS = "test-1:dGVzdC1vbmx5LWtleS1mb3ItZXZlbnRzLTMyLWJ5dGU"
+
+
 def test_database_url(service: str) -> str:
     """A database name unique to this test run, e.g. ``fs_test_1a2b3c4d_locator``."""
     return f"{PG_BASE}/fs_test_{RUN_ID}_{service}"

@@ -18,7 +18,7 @@ from booking.cli import SERVICE_DIR as BOOKING_DIR
 from booking.config import BookingSettings
 from booking.main import create_app as create_booking
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import REDIS_BASE, test_database_url, test_key_prefix
+from fs_common.testing import REDIS_BASE, TEST_EVENT_KEYS, test_database_url, test_key_prefix
 from gateway.cli import SERVICE_DIR as GATEWAY_DIR
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
@@ -114,6 +114,7 @@ def booking_server(locator_server: ThreadServer, gateway_port: int) -> Iterator[
         locator_url=locator_server.url,
         agent_jwks_url=f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json",
         events_stream=PREFIX + "booking.events",
+        events_keys=TEST_EVENT_KEYS,
     )
     server = ThreadServer(lambda: create_booking(settings))
     server.start()
@@ -131,6 +132,7 @@ def notify_server(gateway_port: int) -> Iterator[ThreadServer]:
         log_json=False,
         log_level="WARNING",
         stream=PREFIX + "booking.events",
+        events_keys=TEST_EVENT_KEYS,
         agent_jwks_url=f"http://127.0.0.1:{gateway_port}/.well-known/jwks.json",
     )
     server = ThreadServer(lambda: create_notify(settings))

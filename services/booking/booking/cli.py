@@ -51,6 +51,8 @@ def relay() -> None:
                 settings.events_stream,
                 batch_size=settings.relay_batch_size,
                 interval_s=settings.relay_interval_s,
+                max_len=settings.events_stream_max_len,
+                trim_every_s=settings.events_trim_every_s,
             ).run(stop_on_signals())
         finally:
             await client.aclose()

@@ -18,6 +18,24 @@ class BookingSettings(RedisServiceSettings):
     agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
     agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
     events_stream: str = STREAM
+    events_keys: str = Field(
+        default="",
+        description=(
+            "AES-256 keys sealing the contact and manage link of each event, shared with notify: "
+            "'kid:base64url-key' entries, comma-separated, the first encrypts (rotate by putting a new key "
+            "first and dropping the old one once the stream has moved on). Empty: the key file."
+        ),
+    )
+    events_keys_file: str = Field(
+        default="var/events-keys",
+        description="Read when events_keys is empty; created with a fresh key by the first service to start.",
+    )
+    events_stream_max_len: int = Field(
+        default=50_000, ge=100, description="Cap of the stream even if a consumer group stops reading."
+    )
+    events_trim_every_s: float = Field(
+        default=5.0, gt=0, description="How often the relay trims what every consumer group acknowledged."
+    )
     relay_interval_s: float = Field(default=0.5, description="Relay poll period when the outbox is empty.")
     relay_batch_size: int = 200
     manage_url_template: str = Field(

@@ -25,7 +25,7 @@ from booking.config import BookingSettings
 from booking.main import create_app
 from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import serve_in_process, test_database_url, test_key_prefix
+from fs_common.testing import TEST_EVENT_KEYS, serve_in_process, test_database_url, test_key_prefix
 from locator.config import LocatorSettings
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SITES_CSV
 from locator.data_files import SERVICE_DIR as LOCATOR_DIR
@@ -85,6 +85,7 @@ def booking_settings(agent_key: Ed25519PrivateKey) -> Iterator[BookingSettings]:
         log_level="WARNING",
         agent_public_key_pem=public_pem(agent_key),
         events_stream=test_key_prefix("booking") + "booking.events",
+        events_keys=TEST_EVENT_KEYS,
         relay_interval_s=0.05,
     )
     yield settings

@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import datetime as dt
+import json
 import shutil
 import tempfile
 import uuid
@@ -11,15 +12,28 @@ from sqlalchemy import text
 
 from booking.events.relay import Relay
 from fs_common import testing
-from fs_common.events import BookingEvent
+from fs_common.backoff import Backoff
+from fs_common.events import (
+    BookingEvent,
+    BookingEventType,
+    BookingSnapshot,
+    Contact,
+    EventKeys,
+    Place,
+    SealedEventError,
+    new_key_line,
+)
+from fs_common.testing import TEST_EVENT_KEYS
 
 from .conftest import free_port
 from .helpers import booking_body, free_slots, in_days
 
+KEYS = EventKeys.parse(TEST_EVENT_KEYS)
+
 
 async def _stream_events(client: redis.Redis, stream: str) -> list[BookingEvent]:
     entries = await client.xrange(stream)
-    return [BookingEvent.model_validate_json(fields[b"event"]) for _, fields in entries]
+    return [KEYS.open(fields[b"event"]) for _, fields in entries]
 
 
 async def test_every_change_publishes_one_complete_event(
@@ -53,10 +67,13 @@ async def test_every_change_publishes_one_complete_event(
             for e in await _stream_events(client, booking_settings.events_stream)
             if str(e.booking.booking_id) == created["id"]
         ]
+        raw = b"\n".join(
+            fields[b"event"] for _, fields in await client.xrange(booking_settings.events_stream)
+        )
     finally:
         await client.aclose()
     assert [e.type.value for e in events] == ["booking.created", "booking.rescheduled", "booking.cancelled"]
-    assert len({e.id for e in events}) == 3 and all(e.version == 1 for e in events)
+    assert len({e.id for e in events}) == 3 and all(e.version == 2 for e in events)
     created_event, moved_event, cancelled_event = events
     snapshot = created_event.booking
     assert snapshot.place.name == agenda["name"] and snapshot.place.address == agenda["address"]
@@ -71,6 +88,62 @@ async def test_every_change_publishes_one_complete_event(
     assert moved_event.booking.previous_starts_at == dt.datetime.fromisoformat(first["starts_at"])
     assert cancelled_event.booking.manage_url is None
     assert cancelled_event.booking.status == "cancelled" and cancelled_event.booking.cancelled_by == "person"
+
+    # What the shared Redis holds (and the outbox): nothing readable of the person nor of the links.
+    async with booking_app.state.engine.connect() as conn:
+        outbox = "\n".join(
+            (await conn.execute(text("SELECT payload::text FROM outbox"))).scalars().all()
+        ).encode()
+    for secret in (
+        snapshot.contact.name,
+        snapshot.contact.email,
+        "06 12 34 56 78",
+        "0612345678",
+        created["manage_token"],
+        moved["manage_token"],
+        "/rendez-vous#",
+    ):
+        assert secret.encode() not in raw and secret.encode() not in outbox, secret
+    assert b'"sealed"' in raw
+
+
+async def test_a_tampered_or_foreign_event_is_refused_whole():
+    """The sealed part is bound to its event (id and type): moved, altered or sealed with another key,
+    the event does not open, so nobody who can write to Redis can make notify mail someone."""
+    event = _sample_event()
+    sealed = KEYS.seal(event)
+    assert KEYS.open(json.dumps(sealed)) == event
+    other = KEYS.seal(_sample_event())
+    for forged in (
+        sealed | {"sealed": other["sealed"]},  # another event's contact
+        sealed | {"type": "booking.cancelled"},
+        {k: v for k, v in sealed.items() if k != "sealed"}
+        | {"booking": event.model_dump(mode="json")["booking"]},
+    ):
+        with pytest.raises(SealedEventError):
+            KEYS.open(json.dumps(forged))
+    with pytest.raises(SealedEventError):
+        EventKeys.parse(new_key_line("autre")).open(json.dumps(sealed))
+    rotated = EventKeys.parse(f"{new_key_line('k2')},{TEST_EVENT_KEYS}")  # a new key first, the old kept
+    assert rotated.open(json.dumps(sealed)) == event and rotated.seal(event)["sealed"]["kid"] == "k2"
+
+
+def _sample_event() -> BookingEvent:
+    starts = dt.datetime(2030, 1, 7, 9, tzinfo=dt.UTC)
+    return BookingEvent(
+        type=BookingEventType.created,
+        occurred_at=starts - dt.timedelta(days=3),
+        booking=BookingSnapshot(
+            booking_id=uuid.uuid4(),
+            status="confirmed",
+            starts_at=starts,
+            ends_at=starts + dt.timedelta(minutes=15),
+            place=Place(site_id=1, name="France Services", address="1 place", timezone="Europe/Paris"),
+            demarches=[],
+            contact=Contact(name="Zoé Secret", email="zoe@example.org", consent_contact=True),
+            manage_url="https://fs.example/rendez-vous#secret-token-0123456789",
+        ),
+    )
 
 
 @contextlib.asynccontextmanager
@@ -114,7 +187,13 @@ async def test_events_wait_in_the_outbox_while_redis_is_down(booking_client, boo
     port = free_port()
     stream = testing.test_key_prefix("booking") + f"relay-{uuid.uuid4().hex[:6]}"
     client = redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5, socket_timeout=1)
-    relay = Relay(booking_app.state.sessionmaker, client, stream, interval_s=0.05, max_pause_s=0.2)
+    relay = Relay(
+        booking_app.state.sessionmaker,
+        client,
+        stream,
+        interval_s=0.05,
+        backoff=Backoff(base_s=0.05, cap_s=0.2),
+    )
     stop = asyncio.Event()
     ours: set[str] = set()
 
@@ -170,3 +249,64 @@ async def _has(published, expected: list) -> bool:
     with contextlib.suppress(Exception):
         return await published() == expected
     return False
+
+
+async def test_the_stream_keeps_only_what_a_consumer_still_needs(booking_app, booking_settings):
+    """12,000 events later the stream is short: what every group acknowledged goes (XTRIM MINID), and a
+    group that stopped reading holds back no more than the cap."""
+    stream = testing.test_key_prefix("booking") + f"trim-{uuid.uuid4().hex[:6]}"
+    client = redis.from_url(booking_settings.redis_url)
+    relay = Relay(
+        booking_app.state.sessionmaker, client, stream, batch_size=500, max_len=2_000, trim_every_s=1e-9
+    )
+    payload = json.dumps(KEYS.seal(_sample_event()))
+    async with booking_app.state.engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO outbox (event_id, type, payload) SELECT gen_random_uuid(), 'booking.created',"
+                " CAST(:payload AS jsonb) FROM generate_series(1, 12000)"
+            ),
+            {"payload": payload},
+        )
+    await client.xgroup_create(stream, "notify", id="0", mkstream=True)
+    await client.xgroup_create(stream, "stalled", id="0")  # a consumer group that never reads
+    try:
+
+        async def consume(count: int, *, ack: bool = True) -> int:
+            read = await client.xreadgroup("notify", "c1", {stream: ">"}, count=count)
+            ids = [entry_id for _, entries in read or [] for entry_id, _ in entries]
+            if ids and ack:
+                await client.xack(stream, "notify", *ids)
+            return len(ids)
+
+        published = 0
+        while step := await relay.publish_pending():
+            published += step
+            await consume(500)
+            await relay.trim()
+            assert await client.xlen(stream) <= 2_000 + 100  # the cap (trimmed by whole nodes of 100)
+        assert published >= 12_000
+        assert await client.xlen(stream) < 10_000
+
+        # Once no group lags, everything acknowledged goes; what is read but unacknowledged stays.
+        await client.xgroup_destroy(stream, "stalled")
+        while await consume(500):
+            pass
+        await relay.trim()
+        assert await client.xlen(stream) == 0
+        async with booking_app.state.engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO outbox (event_id, type, payload) SELECT gen_random_uuid(),"
+                    " 'booking.created', CAST(:payload AS jsonb) FROM generate_series(1, 30)"
+                ),
+                {"payload": payload},
+            )
+        await relay.publish_pending()
+        assert await consume(10, ack=False) == 10
+        await consume(5)
+        await relay.trim()
+        assert await client.xlen(stream) == 30, "unacknowledged entries and those not yet read stay"
+    finally:
+        await client.delete(stream)
+        await client.aclose()

@@ -22,6 +22,17 @@ class NotifySettings(RedisServiceSettings):
         default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}",
         description="Unique per replica; a restarted replica may reuse its name or take a new one",
     )
+    events_keys: str = Field(
+        default="",
+        description=(
+            "The keys booking seals each event's contact and manage link with (the same value as "
+            "BOOKING_EVENTS_KEYS: 'kid:base64url-key', comma-separated; every listed key opens). Empty: the "
+            "key file."
+        ),
+    )
+    events_keys_file: str = Field(
+        default="var/events-keys", description="Read when events_keys is empty (shared with booking)."
+    )
     read_count: int = 50
     read_block_ms: int = 1000
     claim_min_idle_ms: int = Field(60_000, description="Pending this long at a dead consumer: reclaimed")

@@ -8,6 +8,7 @@ import datetime as dt
 import email
 import email.policy
 import functools
+import json
 import socket
 import uuid
 from collections.abc import AsyncIterator
@@ -29,8 +30,10 @@ from fs_common.events import (
     BookingSnapshot,
     Contact,
     DemarcheRef,
+    EventKeys,
     Place,
 )
+from fs_common.testing import TEST_EVENT_KEYS
 from notify.config import NotifySettings
 from notify.deliveries.models import Delivery
 from notify.workers import consumer, dispatcher
@@ -87,10 +90,14 @@ def event(
     return BookingEvent(type=kind, occurred_at=occurred_at or dt.datetime.now(dt.UTC), booking=booking)
 
 
-async def publish(client: redis.Redis, stream: str, *events: BookingEvent) -> None:
+async def publish(
+    client: redis.Redis, stream: str, *events: BookingEvent, keys: str = TEST_EVENT_KEYS
+) -> None:
+    """As booking's relay does: each event with its contact and manage link sealed."""
+    sealer = EventKeys.parse(keys)
     async with client.pipeline(transaction=False) as pipe:
         for e in events:
-            pipe.xadd(stream, {EVENT_FIELD: e.model_dump_json()})
+            pipe.xadd(stream, {EVENT_FIELD: json.dumps(sealer.seal(e))})
         await pipe.execute()
 
 

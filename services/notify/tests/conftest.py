@@ -18,7 +18,13 @@ from sqlalchemy import text
 from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.db import create_engine, make_sessionmaker
-from fs_common.testing import REDIS_BASE, serve_in_process, test_database_url, test_key_prefix
+from fs_common.testing import (
+    REDIS_BASE,
+    TEST_EVENT_KEYS,
+    serve_in_process,
+    test_database_url,
+    test_key_prefix,
+)
 from notify.cli import SERVICE_DIR
 from notify.config import NotifySettings
 from notify.main import create_app
@@ -43,6 +49,7 @@ def notify_settings() -> Iterator[NotifySettings]:
         log_json=False,
         log_level="WARNING",
         stream=f"{test_key_prefix('notify')}booking.events",
+        events_keys=TEST_EVENT_KEYS,
         agent_public_key_pem=AGENT_PUBLIC_PEM,
         admin_token=ADMIN_TOKEN,
         read_block_ms=100,

@@ -4,7 +4,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from fs_common.events import BookingEventType
+from fs_common.events import BookingEventType, new_key_line
 from notify.events.models import BookingState
 from notify.reminders.models import Reminder
 from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
@@ -63,7 +63,12 @@ async def test_an_unreadable_entry_is_dropped_and_the_others_go_through(settings
     async with running(settings):
         await redis_client.xadd(settings.stream, {"event": b'{"not": "an event"}'})
         await redis_client.xadd(settings.stream, {"autre": b"champ"})
+        # Whoever can write to Redis cannot have us mail someone: an event in clear, or sealed with
+        # another key, is refused.
+        forged = event(BookingEventType.created, snapshot(email_address="cible@example.org"))
+        await redis_client.xadd(settings.stream, {"event": forged.model_dump_json()})
+        await publish(redis_client, settings.stream, forged, keys=new_key_line("intrus"))
         await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
         await mailbox.wait_for(1)
-        await wait_until(lambda: _group_drained(redis_client, settings, 3))
-    assert len(mailbox.messages) == 1
+        await wait_until(lambda: _group_drained(redis_client, settings, 5))
+    assert len(mailbox.messages) == 1 and not mailbox.for_recipient("cible@example.org")

@@ -45,6 +45,7 @@ def consumer_process(settings, name: str) -> subprocess.Popen:  # noqa: ANN001
         "NOTIFY_DATABASE_URL": settings.database_url,
         "NOTIFY_REDIS_URL": settings.redis_url,
         "NOTIFY_STREAM": settings.stream,
+        "NOTIFY_EVENTS_KEYS": settings.events_keys,
         "NOTIFY_CONSUMER_NAME": name,
         "NOTIFY_READ_COUNT": "10",
         "NOTIFY_CLAIM_MIN_IDLE_MS": "300",

@@ -195,7 +195,7 @@ async def create(
     await repository.add(session, booking)
     result = _with_link(booking, agenda, demarches, settings, token)
     snapshot = events.snapshot(booking, agenda, demarches, manage_url=result.manage_url)
-    await events.record(session, BookingEventType.created, snapshot, now)
+    await events.record(session, BookingEventType.created, snapshot, now, keys=events.keys_of(settings))
     return result, False
 
 
@@ -247,7 +247,13 @@ async def cancel(
     booking.status, booking.cancelled_by = BookingStatus.cancelled, "person"
     await session.flush()
     agenda, demarches = await _context(session, booking)
-    await events.record(session, BookingEventType.cancelled, events.snapshot(booking, agenda, demarches), now)
+    await events.record(
+        session,
+        BookingEventType.cancelled,
+        events.snapshot(booking, agenda, demarches),
+        now,
+        keys=events.keys_of(settings),
+    )
     return BookingOut(**_view(booking, agenda, demarches, settings))
 
 
@@ -278,7 +284,7 @@ async def reschedule(
     snapshot = events.snapshot(
         booking, agenda, demarches, manage_url=result.manage_url, previous_starts_at=previous
     )
-    await events.record(session, BookingEventType.rescheduled, snapshot, now)
+    await events.record(session, BookingEventType.rescheduled, snapshot, now, keys=events.keys_of(settings))
     return result
 
 
@@ -308,7 +314,9 @@ async def set_status(
         if status == BookingStatus.cancelled_by_site
         else BookingEventType.status_changed
     )
-    await events.record(session, event_type, events.snapshot(booking, agenda, demarches), now)
+    await events.record(
+        session, event_type, events.snapshot(booking, agenda, demarches), now, keys=events.keys_of(settings)
+    )
     return BookingOut(**_view(booking, agenda, demarches, settings))
 
 

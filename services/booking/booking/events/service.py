@@ -1,6 +1,7 @@
 """Booking events: the snapshot notify needs, written to the outbox in the caller's transaction."""
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,9 +9,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from booking.agendas.models import Agenda
 from booking.bookings.models import Booking
 from booking.catalogue.models import Demarche
+from booking.config import BookingSettings
 from booking.events import repository
 from booking.events.models import OutboxEvent
-from fs_common.events import BookingEvent, BookingEventType, BookingSnapshot, Contact, DemarcheRef, Place
+from fs_common.events import (
+    BookingEvent,
+    BookingEventType,
+    BookingSnapshot,
+    Contact,
+    DemarcheRef,
+    EventKeys,
+    Place,
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _keys(value: str, key_file: str) -> EventKeys:
+    return EventKeys.load(value, key_file)
+
+
+def keys_of(settings: BookingSettings) -> EventKeys:
+    """The keys shared with notify (``BOOKING_EVENTS_KEYS``, else the key file), read once."""
+    return _keys(settings.events_keys, settings.events_keys_file)
 
 
 def place(agenda: Agenda) -> Place:
@@ -56,13 +76,20 @@ def snapshot(
 
 
 async def record(
-    session: AsyncSession, event_type: BookingEventType, booking: BookingSnapshot, now: dt.datetime
+    session: AsyncSession,
+    event_type: BookingEventType,
+    booking: BookingSnapshot,
+    now: dt.datetime,
+    *,
+    keys: EventKeys,
 ) -> BookingEvent:
+    """The event goes to the outbox already sealed: neither the outbox nor the stream holds the contact
+    or the manage link in clear."""
     event = BookingEvent(type=event_type, occurred_at=now, booking=booking)
     await repository.add(
         session,
         OutboxEvent(  # type: ignore[call-arg]  # created_at: the database's server default
-            event_id=event.id, type=event.type.value, payload=event.model_dump(mode="json")
+            event_id=event.id, type=event.type.value, payload=keys.seal(event)
         ),
     )
     return event

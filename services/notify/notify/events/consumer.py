@@ -16,7 +16,7 @@ import redis.asyncio as redis
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from fs_common.events import EVENT_FIELD, BookingEvent
+from fs_common.events import EVENT_FIELD, BookingEvent, EventKeys, SealedEventError
 from notify.config import NotifySettings
 from notify.deliveries import repository as deliveries_repo
 from notify.events.service import handle_event
@@ -34,8 +34,10 @@ class StreamConsumer:
         redis_client: redis.Redis,
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: NotifySettings,
+        keys: EventKeys | None = None,
     ) -> None:
         self.redis = redis_client
+        self.keys = keys or EventKeys.load(settings.events_keys, settings.events_keys_file)
         self.sessionmaker = sessionmaker
         self.settings = settings
         self.name = settings.consumer_name
@@ -121,8 +123,9 @@ class StreamConsumer:
         poison: list[bytes] = []
         for stream_id, fields in entries:
             try:
-                events.append((stream_id, BookingEvent.model_validate_json(fields[EVENT_FIELD.encode()])))
-            except (KeyError, ValidationError):
+                events.append((stream_id, self.keys.open(fields[EVENT_FIELD.encode()])))
+            except (KeyError, ValidationError, SealedEventError):
+                # Not sealed with one of our keys, or altered: nobody may make us write to someone.
                 logger.error("unreadable booking event dropped", extra={"stream_id": stream_id.decode()})
                 poison.append(stream_id)
         if poison:
