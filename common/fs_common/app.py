@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from starlette.middleware import Middleware
 
 from fs_common.errors import install_error_handlers
+from fs_common.limits import RequestGuardMiddleware, RequestLimits
 from fs_common.logs import RequestIdMiddleware
 from fs_common.observability import Metrics, MetricsMiddleware, ReadinessCheck, health_router
 
@@ -26,13 +27,15 @@ def create_service_app(
     readiness_checks: dict[str, ReadinessCheck] | None = None,
     openapi_route: bool = True,
     inner_middleware: Sequence[Middleware] = (),
+    limits: RequestLimits | None = None,
 ) -> FastAPI:
     """A FastAPI app with the shared error handlers, health routes, metrics and request ids.
 
     ``openapi_route=False`` leaves out FastAPI's own ``/openapi.json`` (the gateway serves an aggregated
     document there), and keeps ``/docs`` reading that path; ``inner_middleware`` runs inside the
     request-id and metrics middlewares, so that what it refuses still carries a request id and is
-    counted."""
+    counted. ``limits`` bound the size of requests and refuse unplain paths (``fs_common.limits``), before
+    any route and inside the request-id and metrics middlewares, too."""
     app = FastAPI(
         title=title,
         description=description,
@@ -50,6 +53,7 @@ def create_service_app(
     app.state.metrics = Metrics(service)
     install_error_handlers(app)
     app.include_router(health_router(readiness_checks or {}))
+    app.add_middleware(RequestGuardMiddleware, limits=limits or RequestLimits())
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestIdMiddleware)
     return app

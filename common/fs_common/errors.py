@@ -29,9 +29,11 @@ _STATUS_TITLES = {
     406: "Format non disponible",
     409: "Conflit",
     413: "Requête trop volumineuse",
+    414: "Adresse trop longue",
     415: "Type de contenu non pris en charge",
     422: "Données invalides",
     429: "Trop de requêtes",
+    431: "En-têtes trop volumineux",
     500: "Erreur interne",
     502: "Service indisponible",
     503: "Service indisponible",
@@ -163,6 +165,7 @@ _MESSAGES = {
     "time_parsing": "Une heure HH:MM est attendue.",
     "timezone_aware": "Une date et heure avec son fuseau (décalage UTC) est attendue.",
     "timezone_naive": "Une date et heure sans fuseau est attendue.",
+    "date_out_of_range": "La date doit être comprise entre le 01/01/2000 et le 31/12/2100.",
 }
 
 

@@ -1,6 +1,9 @@
 """Settings base: every service reads its own prefixed environment variables (pydantic-settings)."""
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fs_common.limits import RequestLimits
 
 
 class ServiceSettings(BaseSettings):
@@ -11,6 +14,17 @@ class ServiceSettings(BaseSettings):
     database_url: str = ""
     log_level: str = "INFO"
     log_json: bool = True
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, description="Largest request body (bytes)")
+    max_header_bytes: int = Field(default=8 * 1024, ge=1024, description="Largest set of request headers")
+    max_url_bytes: int = Field(default=4 * 1024, ge=256, description="Longest path and query (bytes)")
+
+    def request_limits(self, *, ascii_headers: bool = False) -> RequestLimits:
+        return RequestLimits(
+            max_body_bytes=self.max_body_bytes,
+            max_header_bytes=self.max_header_bytes,
+            max_url_bytes=self.max_url_bytes,
+            ascii_headers=ascii_headers,
+        )
 
 
 class RedisServiceSettings(ServiceSettings):

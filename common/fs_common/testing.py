@@ -2,10 +2,13 @@
 
 import asyncio
 import contextlib
+import json
 import os
 import socket
 import uuid
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import uvicorn
@@ -62,3 +65,48 @@ async def http_server(app: FastAPI) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+async def raw_request(
+    base_url: str,
+    method: str,
+    target: str | bytes,
+    *,
+    headers: list[tuple[bytes, bytes]] = (),
+    body_parts: list[bytes] = (),
+) -> RawResponse:
+    """One HTTP/1.1 exchange written byte for byte: the path exactly as given (httpx would resolve dot
+    segments and re-encode it), headers as bytes, the body as the given parts (the caller writes the
+    chunked framing or announces a length it never sends). Reads the answer until the server closes."""
+    host, port = base_url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    try:
+        target_bytes = target if isinstance(target, bytes) else target.encode("ascii")
+        head = [method.encode() + b" " + target_bytes + b" HTTP/1.1", f"host: {host}:{port}".encode()]
+        head += [b"connection: close", *(name + b": " + value for name, value in headers)]
+        writer.write(b"\r\n".join(head) + b"\r\n\r\n")
+        for part in body_parts:
+            writer.write(part)
+        await writer.drain()
+        status_line = await reader.readline()
+        response_headers: dict[str, str] = {}
+        while (line := await reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.decode("latin-1").partition(":")
+            response_headers[name.strip().lower()] = value.strip()
+        length = int(response_headers.get("content-length", "0"))
+        body = await reader.readexactly(length) if length else b""
+        return RawResponse(int(status_line.split()[1]), response_headers, body)
+    finally:
+        writer.close()
+        with contextlib.suppress(ConnectionError):
+            await writer.wait_closed()

@@ -117,6 +117,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         # FastAPI's own document would cover only the gateway's routes: the aggregated one replaces it.
         openapi_route=False,
         inner_middleware=[Middleware(AccessMiddleware)],
+        # What the gateway forwards it must re-encode: a header it cannot is refused, not a 500.
+        limits=settings.request_limits(ascii_headers=True),
     )
     app.include_router(openapi_router)
     app.include_router(widget_router)

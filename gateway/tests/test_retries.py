@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI, Request, Response
 
 from fs_common.errors import ServiceUnavailable
-from gateway.proxy.breaker import CircuitBreaker
+from gateway.proxy.breaker import BreakerState, CircuitBreaker
 from gateway.proxy.upstream import Upstream, is_retryable
 
 
@@ -84,5 +84,48 @@ async def test_an_open_circuit_refuses_without_calling(overloaded):
             await upstream.send(upstream.client.build_request("GET", "/busy"), retryable=True)
         assert 50 <= int(refused.value.headers["Retry-After"]) <= 60
         assert calls == ["GET", "GET"]
+    finally:
+        await upstream.client.aclose()
+
+
+@pytest.fixture(scope="module")
+def buggy(thread_server):
+    def build() -> FastAPI:
+        app = FastAPI()
+
+        @app.get("/status/{code}")
+        async def answer(code: int) -> Response:
+            return Response(status_code=code)
+
+        return app
+
+    server = thread_server(build)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.mark.parametrize(
+    ("code", "opens"), [(500, False), (400, False), (422, False), (404, False), (504, True)]
+)
+async def test_only_what_says_a_service_is_unwell_opens_the_circuit(buggy, code, opens):
+    breaker = CircuitBreaker(threshold=3, reset_s=60)
+    upstream = Upstream(
+        "test",
+        buggy.url,
+        timeout=httpx.Timeout(2.0),
+        limits=httpx.Limits(),
+        breaker=breaker,
+        retries=0,
+        backoff_s=0.0,
+    )
+    try:
+        for _ in range(breaker.threshold):
+            response = await upstream.send(
+                upstream.client.build_request("GET", f"/status/{code}"), retryable=True
+            )
+            await response.aclose()
+            assert response.status_code == code
+        assert (breaker.state == BreakerState.open) is opens
     finally:
         await upstream.client.aclose()

@@ -21,6 +21,9 @@ logger = logging.getLogger(__name__)
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 _RETRY_STATUSES = frozenset({502, 503})
+# What says a service is unwell, and only that, opens its circuit: never a 4xx (the caller's mistake),
+# never a 500 (our bug: a bug must not become an outage that anyone can trigger with a bad request).
+UNWELL_STATUSES = frozenset({502, 503, 504})
 # Errors raised before the service could have acted on the request.
 _NOT_PROCESSED = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout)
 
@@ -94,7 +97,7 @@ class Upstream:
                     headers={"Retry-After": str(retry_after)},
                     service=self.name,
                 ) from exc
-            if response.status_code >= 500:
+            if response.status_code in UNWELL_STATUSES:
                 self.breaker.record_failure()
                 if response.status_code in _RETRY_STATUSES and attempt < attempts:
                     await response.aclose()

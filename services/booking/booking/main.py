@@ -50,6 +50,7 @@ def create_app(
             await app.state.engine.dispose()
 
     app = create_service_app(
+        limits=settings.request_limits(),
         service="booking",
         title="France Services — rendez-vous",
         description="Démarches, agendas, créneaux libres et rendez-vous sans double réservation.",

@@ -2,6 +2,7 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
@@ -145,3 +146,28 @@ async def test_agents_edit_their_agenda_but_not_another_sites(booking_client, st
         url, json={"demarches": ["nope"]}, headers=bearer(make_token("agent", [agenda["site_id"]]))
     )
     assert unknown.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("", {"rules": [{"weekdays": [0], "ranges": [["09:00", "12:00"]], "valid_until": "9999-12-31"}]}),
+        ("", {"rules": [{"weekdays": [0], "ranges": [["09:00", "12:00"]], "valid_from": "0001-01-01"}]}),
+        ("", {"rules": [{"dates": ["9999-12-31"], "ranges": [["09:00", "12:00"]]}]}),
+        ("/exceptions", {"date": "9999-12-31", "kind": "closed"}),
+        ("/exceptions", {"date": "0001-01-01", "kind": "open", "ranges": [["09:00", "10:00"]]}),
+    ],
+)
+async def test_agenda_dates_outside_the_window_are_422(booking_client, stop_agenda, make_token, path, body):
+    agenda = await stop_agenda()
+    url = f"/v1/agent/agendas/{agenda['id']}{path}"
+    headers = bearer(make_token("agent", [agenda["site_id"]]))
+    response = await (booking_client.post if path else booking_client.patch)(url, json=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert "La date doit être comprise entre" in response.json()["detail"]
+
+
+async def test_a_day_export_of_an_impossible_date_is_422(booking_client, make_token):
+    headers = bearer(make_token("agent", [3015]))
+    response = await booking_client.get("/v1/agent/sites/3015/bookings?date=9999-12-31", headers=headers)
+    assert response.status_code == 422

@@ -63,6 +63,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             await app.state.engine.dispose()
 
     app = create_service_app(
+        limits=settings.request_limits(),
         service="locator",
         title="France Services — localisation",
         description="Trouver la France Services ou l'arrêt de bus France Services le plus proche.",

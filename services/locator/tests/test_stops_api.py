@@ -101,6 +101,10 @@ async def test_a_fixed_site_has_an_empty_itinerary(locator_client):
         ("/v1/sites/abc/stops", {}, 422),
         ("/v1/sites/99999999999/stops", {}, 422),
         ("/v1/sites/47/stops", {"to": "yesterday"}, 422),
+        ("/v1/sites/47/stops", {"from": "9999-12-31", "to": "9999-12-31"}, 422),
+        ("/v1/stops/nearest", MONTHOIS | {"from": "0001-01-01"}, 422),
+        ("/v1/sites/nearest", MONTHOIS | {"open_at": "9999-12-31T23:59:00-12:00"}, 422),
+        ("/v1/sites/nearest", MONTHOIS | {"open_at": "0001-01-01T00:30:00"}, 422),
     ],
 )
 async def test_bad_input_is_a_problem(locator_client, path, params, status):

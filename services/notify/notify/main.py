@@ -39,6 +39,7 @@ def create_app(settings: NotifySettings | None = None) -> FastAPI:
             await app.state.engine.dispose()
 
     app = create_service_app(
+        limits=settings.request_limits(),
         service="notify",
         title="France Services — notifications",
         description="Confirmations, rappels, annulations et webhooks partenaires ; leur journal d'envoi.",

@@ -1,10 +1,10 @@
-import datetime as dt
 import re
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
 from booking.agendas.models import Agenda, AgendaException
+from fs_common.bounds import BoundedDate
 
 HHMM = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 TimeRange = tuple[str, str]  # ("09:00", "12:00"), local time of the place
@@ -20,11 +20,11 @@ class Rule(BaseModel):
     """Recurring booking hours: on these weekdays (0 = lundi) or these dates, within these ranges."""
 
     weekdays: list[int] = Field(default_factory=list, examples=[[0, 1, 3]])
-    dates: list[dt.date] = Field(default_factory=list, description="Dates précises (passages d'un bus)")
+    dates: list[BoundedDate] = Field(default_factory=list, description="Dates précises (passages d'un bus)")
     ranges: list[TimeRange] = Field(min_length=1, examples=[[["09:00", "12:00"], ["14:00", "17:00"]]])
     capacity: int | None = Field(default=None, ge=1, le=50, description="Agents recevant en même temps")
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: BoundedDate | None = None
+    valid_until: BoundedDate | None = None
     weeks_of_month: list[int] = Field(
         default_factory=list, description="1er…5e jour du mois ; -1 : le dernier"
     )
@@ -71,7 +71,7 @@ class StopAgendaIn(AgendaUpdate):
 
 
 class ExceptionIn(BaseModel):
-    date: dt.date
+    date: BoundedDate
     kind: Literal["closed", "open"] = Field(description="closed : fermeture ; open : ouverture en plus")
     ranges: list[TimeRange] = Field(
         default_factory=list, description="Vide pour une fermeture : toute la journée"

@@ -1,6 +1,5 @@
 """Bookings: created by the public, managed by the person through a link, followed by the site's agents."""
 
-import datetime as dt
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -22,6 +21,7 @@ from booking.bookings.schemas import (
 from booking.clock import now
 from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
+from fs_common.bounds import BoundedDate
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
@@ -114,7 +114,7 @@ async def day_bookings(
     settings: SettingsDep,
     agent: CurrentAgent,
     site_id: IntId,
-    date: Annotated[dt.date, Query(description="Jour, heure locale du site")],
+    date: Annotated[BoundedDate, Query(description="Jour, heure locale du site")],
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
 ) -> list[BookingOut] | PlainTextResponse:
     bookings = await service.day_of_site(session, settings, agent, site_id, date)

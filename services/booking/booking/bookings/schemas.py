@@ -1,9 +1,10 @@
 import datetime as dt
 import uuid
 
-from pydantic import AwareDatetime, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from booking.slots.schemas import SlotOut
+from fs_common.bounds import BoundedAwareDatetime
 
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE = r"^\+?[0-9][0-9 .-]{7,18}[0-9]$"
@@ -36,7 +37,9 @@ class BookingCreate(BaseModel):
         default=None, ge=1, le=2_147_483_647, strict=True, description="L'arrêt d'un bus France Services"
     )
     demarches: list[str] = Field(min_length=1, max_length=5, examples=[["ameli-carte-vitale"]])
-    starts_at: AwareDatetime = Field(description="Un début de créneau renvoyé par la recherche de créneaux")
+    starts_at: BoundedAwareDatetime = Field(
+        description="Un début de créneau renvoyé par la recherche de créneaux"
+    )
     person: Person
     note: str | None = Field(default=None, max_length=500, description="Message pour l'agent")
 
@@ -62,7 +65,7 @@ class ManageIn(BaseModel):
 
 
 class RescheduleIn(ManageIn):
-    starts_at: AwareDatetime
+    starts_at: BoundedAwareDatetime
 
 
 class DemarcheBrief(BaseModel):

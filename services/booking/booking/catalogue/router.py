@@ -2,17 +2,19 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from booking.catalogue import repository, service
 from booking.catalogue.models import Modality
-from booking.catalogue.schemas import DemarcheCreate, DemarcheOut, DemarcheUpdate
+from booking.catalogue.schemas import CODE_PATTERN, DemarcheCreate, DemarcheOut, DemarcheUpdate
 from fs_common.agent_auth import NationalAdmin
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 from fs_common.partners import Partner
 
 router = APIRouter(prefix="/v1", tags=["démarches"])
+
+DemarcheCode = Annotated[str, Path(pattern=CODE_PATTERN, description="Code de la démarche")]
 
 
 @router.get("/demarches", response_model=list[DemarcheOut], summary="Le catalogue des démarches")
@@ -30,7 +32,7 @@ async def list_demarches(
 @router.get(
     "/demarches/{code}", response_model=DemarcheOut, summary="Une démarche", responses=PROBLEM_RESPONSE_DOC
 )
-async def get_demarche(session: SessionDep, code: str) -> DemarcheOut:
+async def get_demarche(session: SessionDep, code: DemarcheCode) -> DemarcheOut:
     return DemarcheOut.of(await service.get(session, code, active_only=True))
 
 
@@ -52,6 +54,6 @@ async def create_demarche(session: SessionDep, _: NationalAdmin, data: DemarcheC
     responses=PROBLEM_RESPONSE_DOC,
 )
 async def update_demarche(
-    session: SessionDep, _: NationalAdmin, code: str, data: DemarcheUpdate
+    session: SessionDep, _: NationalAdmin, code: DemarcheCode, data: DemarcheUpdate
 ) -> DemarcheOut:
     return DemarcheOut.of(await service.update(session, code, data))

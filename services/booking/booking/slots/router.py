@@ -1,6 +1,5 @@
 """Public slot search: free start times of a site or a bus stop for one or several démarches."""
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -10,6 +9,7 @@ from booking.clock import now
 from booking.deps import LocatorDep, SettingsDep
 from booking.slots import service
 from booking.slots.schemas import SlotsOut
+from fs_common.bounds import BoundedDate
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
@@ -20,8 +20,8 @@ Demarches = Annotated[
     list[str],
     Query(alias="demarche", min_length=1, max_length=5, description="Code(s) de démarche ; répétable"),
 ]
-From = Annotated[dt.date | None, Query(alias="from", description="Premier jour (heure locale du lieu)")]
-To = Annotated[dt.date | None, Query(alias="to", description="Dernier jour inclus")]
+From = Annotated[BoundedDate | None, Query(alias="from", description="Premier jour (heure locale du lieu)")]
+To = Annotated[BoundedDate | None, Query(alias="to", description="Dernier jour inclus")]
 
 
 def _json(body: bytes) -> Response:

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from fs_common.agent_auth import Role, admin_caller
+from fs_common.bounds import BoundedDate
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
@@ -39,13 +40,13 @@ _GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
 Limit = Annotated[int, Query(ge=1, le=100, description="Nombre de résultats")]
 RadiusKm = Annotated[float | None, Query(gt=0, le=2000, description="Rayon de recherche, en km")]
 DateFrom = Annotated[
-    dt.date | None,
+    BoundedDate | None,
     Query(
         alias="from", description="Premier jour de la période (défaut : aujourd'hui)", examples=["2026-12-01"]
     ),
 ]
 DateTo = Annotated[
-    dt.date | None,
+    BoundedDate | None,
     Query(alias="to", description="Dernier jour (défaut : from + 14 jours ; 92 jours au plus)"),
 ]
 

@@ -7,6 +7,7 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from fs_common.bounds import BoundedDate
 from locator.sites.models import SiteKind
 from locator.sites.schemas import NearestSite, Origin, Point, SiteOut, TravelTimeSource
 
@@ -40,13 +41,13 @@ class VisitRule(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     weekdays: list[int] = Field(default_factory=list, description="0 = lundi … 6 = dimanche", examples=[[0]])
-    dates: list[dt.date] = Field(default_factory=list, description="Jours précis (au lieu de weekdays)")
+    dates: list[BoundedDate] = Field(default_factory=list, description="Jours précis (au lieu de weekdays)")
     ranges: list[VisitRange] = Field(
         default_factory=list,
         description="Plages horaires ; vide : horaires du site ce jour-là, sinon inconnus",
     )
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
+    valid_from: BoundedDate | None = None
+    valid_until: BoundedDate | None = None
     weeks_of_month: list[int] = Field(
         default_factory=list,
         description="1er…5e jour du mois de ce type ; -1 : le dernier",

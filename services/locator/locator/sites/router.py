@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
+from fs_common.bounds import BoundedDatetime
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
 from fs_common.params import IntId
@@ -98,7 +99,7 @@ async def nearest_sites(
     radius_km: Annotated[float | None, Query(gt=0, le=2000)] = None,
     open_now: Annotated[bool, Query(description="Seulement les sites ouverts maintenant")] = False,
     open_at: Annotated[
-        dt.datetime | None,
+        BoundedDatetime | None,
         Query(description="Seulement les sites ouverts à cet instant (sans fuseau : heure locale du site)"),
     ] = None,
     weekday: Annotated[
