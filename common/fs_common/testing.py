@@ -6,7 +6,7 @@ import json
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,8 +82,8 @@ async def raw_request(
     method: str,
     target: str | bytes,
     *,
-    headers: list[tuple[bytes, bytes]] = (),
-    body_parts: list[bytes] = (),
+    headers: Sequence[tuple[bytes, bytes]] = (),
+    body_parts: Sequence[bytes] = (),
 ) -> RawResponse:
     """One HTTP/1.1 exchange written byte for byte: the path exactly as given (httpx would resolve dot
     segments and re-encode it), headers as bytes, the body as the given parts (the caller writes the
