@@ -121,17 +121,17 @@ async def test_an_8_mib_booking_is_a_413_without_being_read(gateway_server):
 
 
 async def test_a_streamed_8_mib_booking_is_cut_off_at_the_limit(gateway_server):
-    # No length: 128 KiB of an 8 MiB body sent, the rest never; the 413 comes while it is still "sending".
+    # No length announced: 64 KiB and one byte of an 8 MiB body are sent, the rest never (nor the final
+    # chunk); the 413 comes on that byte. (Exactly that much: bytes sent and left unread by a server
+    # that closes would reset the connection and lose the answer.)
     chunk = b" " * 16 * 1024
-    parts = [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 8
+    parts = [b"%x\r\n" % len(chunk) + chunk + b"\r\n"] * 4 + [b"1\r\n \r\n"]
     headers = [
         (b"content-type", b"application/json"),
         (b"idempotency-key", b"big-body-0002"),
         (b"transfer-encoding", b"chunked"),
     ]
-    response = await raw_request(
-        gateway_server.url, "POST", "/v1/bookings", headers=headers, body_parts=parts
-    )
+    response = await raw_request(gateway_server.url, "POST", "/v1/bookings", headers=headers, body_parts=parts)
     assert response.status == 413
     assert response.headers["content-type"] == "application/problem+json"
 
