@@ -8,6 +8,7 @@ BENCHES = {
     "locator": "nearest search through the API vs the raw PostGIS query",
     "coverage": "national 30-minute coverage (KD-tree snapshot) vs a brute force over all pairs",
     "gateway": "GET /v1/sites/nearest through the gateway vs directly to the locator",
+    "gateway_retries": "extra calls sent by the gateway's retries to a service failing half of its calls",
     "booking": "slot search (60 days) and booking throughput vs a bare INSERT of the same rows",
     "notify": "1,000 booking events to SMTP acceptance vs a bare aiosmtplib loop to the same server",
 }

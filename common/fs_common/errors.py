@@ -17,6 +17,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://api.france-services.example/problems/"
+# The 503 of a service that is overloaded (its pool exhausted): a proxy must not send the call again.
+OVERLOADED_TYPE = TYPE_BASE + "overloaded"
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,16 @@ class GatewaySettings(RedisServiceSettings):
     upstream_timeout_s: float = Field(default=5.0, description="Read/write timeout of a call to a service")
     upstream_connect_timeout_s: float = 1.0
     upstream_retries: int = Field(default=2, description="Extra attempts for idempotent requests")
-    upstream_retry_backoff_s: float = 0.05
+    upstream_retry_backoff_s: float = Field(
+        default=0.05, description="First retry's wait, doubling, jittered"
+    )
+    upstream_retry_max_wait_s: float = Field(
+        default=0.5, description="Longest wait before a retry; a longer Retry-After is not retried"
+    )
+    upstream_retry_budget: float = Field(
+        default=0.1, ge=0, description="Retries at most this share of a service's calls over the window"
+    )
+    upstream_retry_budget_window_s: float = Field(default=10.0, gt=0, description="The budget's window")
     breaker_threshold: int = Field(default=5, description="Consecutive failures that open a circuit")
     breaker_reset_s: float = Field(default=10.0, description="How long an open circuit refuses calls")
     help_slot_horizon_days: int = Field(default=30, description="How far help-near-me looks for a slot")
@@ -32,6 +41,9 @@ class GatewaySettings(RedisServiceSettings):
     # Partner keys and rate limits
     anonymous_per_minute: int = Field(default=120, description="Calls per minute per IP without a key")
     anonymous_per_day: int = 20_000
+    key_per_ip_per_minute: int = Field(
+        default=300, ge=1, description="Calls per minute from one IP with one partner key (a stolen key)"
+    )
     key_cache_s: int = Field(default=300, description="TTL of a partner key in the Redis cache")
     public_origins: list[str] = Field(
         default_factory=list, description="Origins granted CORS without a key (our own website)"
@@ -51,8 +63,11 @@ class GatewaySettings(RedisServiceSettings):
     )
     jwt_private_key_pem: str = Field(default="", description="The key itself, instead of the file")
     agent_token_ttl_s: int = Field(default=900, description="Lifetime of an agent token (seconds)")
-    login_per_email: str = Field(default="5/15minutes", description="Failed logins per e-mail")
-    login_per_ip: str = Field(default="20/minute", description="Failed logins per IP")
+    login_per_email: str = Field(default="5/15minutes", description="Login attempts per e-mail")
+    login_per_ip: str = Field(default="20/minute", description="Login attempts per IP")
+    login_concurrent_verifications: int = Field(
+        default=4, ge=1, description="Password verifications (argon2, 64 MiB each) at once per process"
+    )
     oidc_issuer: str = Field(default="", description="Issuer URL of the OpenID Connect provider")
     oidc_client_id: str = Field(default="", description="Our client id: the audience of its ID tokens")
     oidc_role_claim: str = "fs_role"

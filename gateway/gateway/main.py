@@ -1,5 +1,6 @@
 """The gateway's app factory: the one public entry in front of locator, booking and notify."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -10,6 +11,7 @@ from starlette.middleware import Middleware
 
 from fs_common.agent_auth import TokenVerifier
 from fs_common.app import create_service_app
+from fs_common.backoff import Backoff
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database, check_redis
@@ -26,6 +28,7 @@ from gateway.partners.router import router as partner_keys_router
 from gateway.proxy.breaker import CircuitBreaker
 from gateway.proxy.forward import router as proxy_router
 from gateway.proxy.metrics import CircuitCollector
+from gateway.proxy.retries import RetryPolicy
 from gateway.proxy.upstream import Upstream
 from gateway.widget.router import router as widget_router
 
@@ -43,6 +46,15 @@ async def _check_upstreams(app: FastAPI) -> None:
         raise RuntimeError(f"not ready: {', '.join(failing)}")
 
 
+def retry_policy(settings: GatewaySettings) -> RetryPolicy:
+    return RetryPolicy(
+        retries=settings.upstream_retries,
+        backoff=Backoff(settings.upstream_retry_backoff_s, settings.upstream_retry_max_wait_s),
+        budget_ratio=settings.upstream_retry_budget,
+        budget_window_s=settings.upstream_retry_budget_window_s,
+    )
+
+
 def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
     timeout = httpx.Timeout(settings.upstream_timeout_s, connect=settings.upstream_connect_timeout_s)
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=50)
@@ -53,8 +65,7 @@ def _upstreams(settings: GatewaySettings) -> dict[str, Upstream]:
             timeout=timeout,
             limits=limits,
             breaker=CircuitBreaker(settings.breaker_threshold, settings.breaker_reset_s),
-            retries=settings.upstream_retries,
-            backoff_s=settings.upstream_retry_backoff_s,
+            retry=retry_policy(settings),
         )
         for name, url in (
             ("locator", settings.locator_url),
@@ -75,6 +86,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.redis = redis.from_url(settings.redis_url)
         app.state.limiter = Limiter(settings.redis_url, settings.redis_prefix)
+        app.state.login_verifications = asyncio.Semaphore(settings.login_concurrent_verifications)
         app.state.upstreams = _upstreams(settings)
         circuits = CircuitCollector(app.state.upstreams)
         app.state.metrics.registry.register(circuits)

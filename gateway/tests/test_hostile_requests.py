@@ -131,7 +131,9 @@ async def test_a_streamed_8_mib_booking_is_cut_off_at_the_limit(gateway_server):
         (b"idempotency-key", b"big-body-0002"),
         (b"transfer-encoding", b"chunked"),
     ]
-    response = await raw_request(gateway_server.url, "POST", "/v1/bookings", headers=headers, body_parts=parts)
+    response = await raw_request(
+        gateway_server.url, "POST", "/v1/bookings", headers=headers, body_parts=parts
+    )
     assert response.status == 413
     assert response.headers["content-type"] == "application/problem+json"
 

@@ -4,8 +4,10 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
 
-from fs_common.errors import ServiceUnavailable
+from fs_common.backoff import Backoff
+from fs_common.errors import ServiceUnavailable, problem_response
 from gateway.proxy.breaker import BreakerState, CircuitBreaker
+from gateway.proxy.retries import RetryBudget, RetryPolicy
 from gateway.proxy.upstream import Upstream, is_retryable
 
 
@@ -20,6 +22,17 @@ def overloaded(thread_server):
         async def busy(request: Request) -> Response:
             calls.append(request.method)
             return Response(status_code=503)
+
+        @app.get("/overloaded")
+        async def overloaded(request: Request) -> Response:
+            calls.append(request.method)
+            detail = "Le service est momentanément surchargé."
+            return problem_response(503, detail, type_slug="overloaded", headers={"Retry-After": "2"})
+
+        @app.get("/later")
+        async def later(request: Request) -> Response:
+            calls.append(request.method)
+            return Response(status_code=503, headers={"Retry-After": "30"})
 
         return app
 
@@ -36,8 +49,7 @@ async def _call(server, method: str, headers: dict[str, str]) -> int:
         timeout=httpx.Timeout(2.0),
         limits=httpx.Limits(),
         breaker=CircuitBreaker(threshold=10, reset_s=60),
-        retries=2,
-        backoff_s=0.0,
+        retry=RetryPolicy(retries=2, backoff=Backoff(0.0, 0.0), budget_ratio=10.0),
     )
     try:
         request = upstream.client.build_request(method, "/busy", headers=headers, content=b"{}")
@@ -73,8 +85,7 @@ async def test_an_open_circuit_refuses_without_calling(overloaded):
         timeout=httpx.Timeout(2.0),
         limits=httpx.Limits(),
         breaker=CircuitBreaker(threshold=2, reset_s=60),
-        retries=0,
-        backoff_s=0.0,
+        retry=RetryPolicy(retries=0, backoff=Backoff(0.0, 0.0)),
     )
     try:
         for _ in range(2):
@@ -116,8 +127,7 @@ async def test_only_what_says_a_service_is_unwell_opens_the_circuit(buggy, code,
         timeout=httpx.Timeout(2.0),
         limits=httpx.Limits(),
         breaker=breaker,
-        retries=0,
-        backoff_s=0.0,
+        retry=RetryPolicy(retries=0, backoff=Backoff(0.0, 0.0)),
     )
     try:
         for _ in range(breaker.threshold):
@@ -129,3 +139,58 @@ async def test_only_what_says_a_service_is_unwell_opens_the_circuit(buggy, code,
         assert (breaker.state == BreakerState.open) is opens
     finally:
         await upstream.client.aclose()
+
+
+def _upstream(server, retry: RetryPolicy) -> Upstream:
+    return Upstream(
+        "test",
+        server.url,
+        timeout=httpx.Timeout(2.0),
+        limits=httpx.Limits(),
+        breaker=CircuitBreaker(threshold=1000, reset_s=60),
+        retry=retry,
+    )
+
+
+@pytest.mark.parametrize("path", ["/overloaded", "/later"])
+async def test_an_overloaded_service_or_a_long_retry_after_is_not_retried(overloaded, path):
+    server, calls = overloaded
+    calls.clear()
+    upstream = _upstream(server, RetryPolicy(retries=2, backoff=Backoff(0.0, 0.5), budget_ratio=10.0))
+    try:
+        response = await upstream.send(upstream.client.build_request("GET", path), retryable=True)
+        body = await response.aread()
+        await response.aclose()
+    finally:
+        await upstream.client.aclose()
+    assert response.status_code == 503 and response.headers["retry-after"] in ("2", "30")
+    assert calls == ["GET"]  # once: the caller gets the service's own answer and Retry-After
+    if path == "/overloaded":
+        assert b"overloaded" in body
+
+
+async def test_retries_stay_within_the_budget(overloaded):
+    server, calls = overloaded
+    calls.clear()
+    upstream = _upstream(server, RetryPolicy(retries=2, backoff=Backoff(0.0, 0.0), budget_ratio=0.1))
+    try:
+        for _ in range(100):
+            response = await upstream.send(upstream.client.build_request("GET", "/busy"), retryable=True)
+            await response.aclose()
+    finally:
+        await upstream.client.aclose()
+    assert 100 < len(calls) <= 110
+
+
+def test_the_budget_slides_with_time():
+    now = [0.0]
+    budget = RetryBudget(ratio=0.5, window_s=10, clock=lambda: now[0])
+    for _ in range(4):
+        budget.record_call()
+    assert budget.try_spend() and budget.try_spend() and not budget.try_spend()
+    now[0] = 10.5  # the calls (and retries) of second 0 have left the window
+    budget.record_call()
+    assert budget.calls == 1 and budget.retries == 0
+    assert not budget.try_spend()  # 1 retry > 0.5 × 1 call
+    budget.record_call()
+    assert budget.try_spend()

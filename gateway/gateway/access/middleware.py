@@ -1,9 +1,11 @@
 """The door of the public API (``/v1/...``): partner key, CORS for the key's origins, rate limits.
 
-- ``X-Api-Key`` present: it must be active (401 otherwise); a browser call (``Origin``) must come from one
-  of the key's origins or from the gateway's own (403 otherwise); the key's per-minute and per-day
-  quotas apply. These 401 and 403 answers carry a CORS grant for the calling origin, so that the
-  partner's page can read why it is refused (they hold nothing but that reason).
+- ``X-Api-Key`` present: it must be active (401 otherwise); a browser call (``Origin``) must come from
+  one of the key's origins or from the gateway's own (403 otherwise); one IP's ceiling with that key
+  (``GATEWAY_KEY_PER_IP_PER_MINUTE``: a key is publishable, a copied one must not starve the partner's
+  citizens), then the key's per-minute and per-day quotas apply. These 401 and 403 answers carry a
+  CORS grant for the calling origin, so that the partner's page can read why it is refused (they hold
+  nothing but that reason).
 - No key: per-IP limits for anonymous calls; CORS only for the configured first-party origins.
 - A CORS preflight carries no key: it is granted when some active key (or the first-party list) allows
   the origin; the real call that follows is then checked against its own key.
@@ -67,11 +69,20 @@ class AccessMiddleware:
                 detail = "Cette clé d'API n'est pas autorisée depuis ce site (origine non déclarée)."
                 await self._problem(scope, receive, send, 403, detail, refusal_cors)
                 return
+            # A key is publishable (it sits in the partner's page): one IP has its own ceiling, checked
+            # and counted first, so that a script hammering with a copied key is refused without using up
+            # the quota of the partner's citizens.
+            ceiling = await state.limiter.hit(
+                [(per_minute(settings.key_per_ip_per_minute), f"key:{info.id}:ip:{_client_ip(scope)}")]
+            )
+            if not ceiling.allowed:
+                detail = "Trop de requêtes depuis cette adresse IP. Réessayez après le délai (Retry-After)."
+                await self._problem(scope, receive, send, 429, detail, ceiling.headers() | refusal_cors)
+                return
             identity = f"key:{info.id}"
             quotas = [(per_minute(info.per_minute), identity), (per_day(info.per_day), identity)]
         else:
-            client = scope.get("client")
-            identity = f"ip:{client[0] if client else 'unknown'}"
+            identity = f"ip:{_client_ip(scope)}"
             quotas = [
                 (per_minute(settings.anonymous_per_minute), identity),
                 (per_day(settings.anonymous_per_day), identity),
@@ -132,6 +143,11 @@ class AccessMiddleware:
             status, detail, type_slug=slugs.get(status), instance=scope["path"], headers=headers
         )
         await response(scope, receive, send)
+
+
+def _client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else "unknown"
 
 
 def _same_origin(scope: Scope, headers: Headers, origin: str) -> bool:

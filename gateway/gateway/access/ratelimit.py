@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerDay, RateLimitItemPerMinute, parse
 from limits.aio.storage import RedisStorage
-from limits.aio.strategies import FixedWindowRateLimiter
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,6 @@ class Limiter:
         self.storage = RedisStorage(
             "async+" + redis_url, implementation="redispy", key_prefix=key_prefix + "limits"
         )
-        self.strategy = FixedWindowRateLimiter(self.storage)
 
     async def _reset_s(self, item: RateLimitItem, key: str) -> int:
         reset_s = math.ceil(await self.storage.get_expiry(key) - time.time())
@@ -64,16 +62,11 @@ class Limiter:
             window_s=item.get_expiry(),
         )
 
-    async def exceeded(self, item: RateLimitItem, identity: str) -> Verdict | None:
-        """The refusal when ``identity`` has used up ``item``, without counting a call."""
-        if await self.strategy.test(item, identity):
-            return None
-        stats = await self.strategy.get_window_stats(item, identity)
-        reset_s = max(1, math.ceil(stats.reset_time - time.time()))
-        return Verdict(False, item.amount, 0, reset_s, item.get_expiry())
-
-    async def count(self, item: RateLimitItem, identity: str) -> None:
-        await self.strategy.hit(item, identity)
+    async def give_back(self, limits: list[tuple[RateLimitItem, str]]) -> None:
+        """Uncounts one call of each ``(limit, identity)``: a successful sign-in is no attempt to limit."""
+        await asyncio.gather(
+            *(self.storage.incr(item.key_for(identity), item.get_expiry(), -1) for item, identity in limits)
+        )
 
 
 def per_minute(amount: int) -> RateLimitItem:

@@ -2,15 +2,19 @@
 
 The agent signs in at the provider (authorization code flow, done by the front end); the front end then
 posts the provider's ID token to ``POST /v1/auth/oidc/token``. The gateway verifies it against the
-provider's keys (JWKS found through its discovery document, cached, refetched on an unknown ``kid``),
-checks issuer, audience (our client id) and expiry, maps the claims to a role and sites, and answers with
-its own agent token, so that the services keep verifying one kind of token.
+provider's keys (JWKS found through its discovery document, cached, refetched on an unknown ``kid`` at
+most once a minute: a flood of made-up ``kid``s cannot make us hammer the provider), checks issuer,
+audience (our client id), ``azp`` (our client id when present, required when several audiences), the
+``nonce`` when the front end sends the one it gave the provider, and expiry; maps the claims to a role
+and sites, and answers with its own agent token, so that the services keep verifying one kind of token.
 
 Mapping: the claims named by ``GATEWAY_OIDC_ROLE_CLAIM`` and ``GATEWAY_OIDC_SITES_CLAIM`` when the
 provider sends them; otherwise the agent account with the same verified e-mail (created with
-``gateway create-agent`` and no password) gives role and sites.
+``gateway create-agent`` and no password) gives role and sites. Either way, an agent account with
+that e-mail that has been deactivated (``gateway deactivate-agent``) is refused.
 """
 
+import hmac
 import time
 from typing import Any
 
@@ -25,6 +29,7 @@ from gateway.agents.service import normalise_email
 
 _ALGORITHMS = ["RS256", "ES256", "EdDSA", "PS256"]
 _CACHE_S = 300.0
+_REFETCH_EVERY_S = 60.0  # an unknown kid fetches the JWKS again at most this often
 
 
 class OidcProvider:
@@ -37,7 +42,7 @@ class OidcProvider:
         self.role_claim = role_claim
         self.sites_claim = sites_claim
         self._keys: jwt.PyJWKSet | None = None
-        self._fetched_at = 0.0
+        self._fetched_at = -_CACHE_S
 
     async def _fetch_keys(self) -> jwt.PyJWKSet:
         try:
@@ -59,18 +64,21 @@ class OidcProvider:
             for key in keys.keys:
                 if kid is None or key.key_id == kid:
                     return key
-            if attempt == 0:  # a rotated key: fetch again once
+            # A rotated key: fetch again, unless that was done less than a minute ago (negative cache).
+            if attempt == 0 and time.monotonic() - self._fetched_at >= _REFETCH_EVERY_S:
                 keys = await self._fetch_keys()
+            else:
+                break
         raise Unauthorized("Jeton d'identité signé par une clé inconnue.")
 
-    async def verify(self, id_token: str) -> dict[str, Any]:
+    async def verify(self, id_token: str, nonce: str | None = None) -> dict[str, Any]:
         try:
             kid = jwt.get_unverified_header(id_token).get("kid")
         except jwt.PyJWTError as exc:
             raise Unauthorized("Jeton d'identité invalide.") from exc
         key = await self._key_for(kid)
         try:
-            return jwt.decode(
+            claims = jwt.decode(
                 id_token,
                 key,
                 algorithms=_ALGORITHMS,
@@ -82,9 +90,24 @@ class OidcProvider:
             raise Unauthorized("Jeton d'identité expiré : reconnectez-vous.") from exc
         except jwt.PyJWTError as exc:
             raise Unauthorized("Jeton d'identité invalide.") from exc
+        audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+        azp = claims.get("azp")
+        if (azp is not None or len(audiences) > 1) and azp != self.client_id:
+            raise Unauthorized("Jeton d'identité émis pour une autre application (azp).")
+        if nonce is not None:
+            sent = claims.get("nonce")
+            if not isinstance(sent, str) or not hmac.compare_digest(sent.encode(), nonce.encode()):
+                raise Unauthorized("Jeton d'identité invalide : nonce différent de celui de la connexion.")
+        return claims
 
     async def identity(self, session: AsyncSession, claims: dict[str, Any]) -> tuple[str, Role, list[int]]:
         """(subject, role, sites) of a verified ID token."""
+        email = claims.get("email")
+        agent = (
+            await repository.get_by_email(session, normalise_email(email)) if isinstance(email, str) else None
+        )
+        if agent is not None and not agent.active:
+            raise Forbidden("Ce compte d'agent est désactivé.")
         if self.role_claim in claims:
             try:
                 role = Role(claims[self.role_claim])
@@ -92,9 +115,6 @@ class OidcProvider:
             except (ValueError, TypeError) as exc:
                 raise Forbidden("Rôle ou sites non reconnus dans le jeton d'identité.") from exc
             return f"oidc:{claims['sub']}", role, sites
-        email = claims.get("email")
-        if email and claims.get("email_verified") is True:
-            agent = await repository.get_by_email(session, normalise_email(email))
-            if agent is not None and agent.active:
-                return str(agent.id), Role(agent.role), agent.sites
+        if agent is not None and claims.get("email_verified") is True:
+            return str(agent.id), Role(agent.role), agent.sites
         raise Forbidden("Aucun compte d'agent ne correspond à cette identité.")

@@ -25,6 +25,7 @@ async def login(request: Request, session: SessionDep, data: LoginIn) -> TokenOu
     return await service.login(
         session=session,
         limiter=state.limiter,
+        verifications=state.login_verifications,
         signer=state.signer,
         settings=state.settings,
         email=data.email,
@@ -43,7 +44,7 @@ async def oidc_exchange(request: Request, session: SessionDep, data: OidcExchang
     state = request.app.state
     if state.oidc is None:
         raise NotFound("Aucun fournisseur OpenID Connect n'est configuré.")
-    claims = await state.oidc.verify(data.id_token)
+    claims = await state.oidc.verify(data.id_token, nonce=data.nonce)
     subject, role, sites = await state.oidc.identity(session, claims)
     return service.issue(state.signer, subject=subject, role=role, sites=sites)
 

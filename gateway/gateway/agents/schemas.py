@@ -11,7 +11,15 @@ class LoginIn(BaseModel):
 
 
 class OidcExchangeIn(BaseModel):
-    id_token: str = Field(description="Jeton d'identité (ID token) émis par le fournisseur OpenID Connect")
+    id_token: str = Field(
+        max_length=16_384, description="Jeton d'identité (ID token) émis par le fournisseur OpenID Connect"
+    )
+    nonce: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Le nonce donné au fournisseur à la connexion ; vérifié dans le jeton quand il est là",
+    )
 
 
 class TokenOut(BaseModel):

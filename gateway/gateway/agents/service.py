@@ -65,42 +65,47 @@ def issue(signer: TokenSigner, *, subject: str, role: Role, sites: list[int]) ->
     return TokenOut(access_token=token, expires_in=signer.ttl_s, role=role, sites=sorted(sites))
 
 
-async def _password_matches(password_hash: str | None, password: str) -> bool:
-    try:
-        return await asyncio.to_thread(_hasher.verify, password_hash or _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
+async def _password_matches(
+    verifications: asyncio.Semaphore, password_hash: str | None, password: str
+) -> bool:
+    """argon2id costs 64 MiB and a core's time: at most ``verifications`` run at once in this process."""
+    async with verifications:
+        try:
+            return await asyncio.to_thread(_hasher.verify, password_hash or _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return False
 
 
 async def login(
     *,
     session: AsyncSession,
     limiter: Limiter,
+    verifications: asyncio.Semaphore,
     signer: TokenSigner,
     settings: GatewaySettings,
     email: str,
     password: str,
     client_ip: str,
 ) -> TokenOut:
-    """A token for the right e-mail and password. Failed attempts are counted per e-mail (hashed: no
-    personal data in Redis) and per IP; past either limit, 429 until the window ends."""
+    """A token for the right e-mail and password. Every attempt is counted per e-mail (hashed: no personal
+    data in Redis) and per IP *before* the password is verified (an atomic INCR), so that however many
+    arrive at once, at most ``GATEWAY_LOGIN_PER_EMAIL`` verifications run per window; past either limit,
+    429 until the window ends. A successful sign-in gives its attempt back."""
     email = normalise_email(email)
     guards = [
         (parse_limit(settings.login_per_email), "login-email:" + hashlib.sha256(email.encode()).hexdigest()),
         (parse_limit(settings.login_per_ip), "login-ip:" + client_ip),
     ]
-    for item, identity in guards:
-        refusal = await limiter.exceeded(item, identity)
-        if refusal is not None:
-            raise TooManyRequests(
-                "Trop de tentatives de connexion. Réessayez plus tard.", headers=refusal.headers()
-            )
+    verdict = await limiter.hit(guards)
+    if not verdict.allowed:
+        raise TooManyRequests(
+            "Trop de tentatives de connexion. Réessayez plus tard.", headers=verdict.headers()
+        )
     agent = await repository.get_by_email(session, email)
-    matches = await _password_matches(agent.password_hash if agent else None, password)
+    matches = await _password_matches(verifications, agent.password_hash if agent else None, password)
     if agent is None or not agent.active or agent.password_hash is None or not matches:
-        for item, identity in guards:
-            await limiter.count(item, identity)
         raise Unauthorized("E-mail ou mot de passe incorrect.")
+    await limiter.give_back(guards)
     if _hasher.check_needs_rehash(agent.password_hash):
         agent.password_hash = await asyncio.to_thread(_hasher.hash, password)
     return issue(signer, subject=str(agent.id), role=Role(agent.role), sites=agent.sites)
