@@ -155,7 +155,8 @@ def make_token(agent_key: Ed25519PrivateKey) -> Callable[..., str]:
 
 @pytest.fixture(scope="session")
 def admin_headers(make_token: Callable[..., str]) -> dict[str, str]:
-    return {"Authorization": f"Bearer {make_token('national_admin')}"}
+    # Made once for the session: it must outlive it, on a busy machine too.
+    return {"Authorization": f"Bearer {make_token('national_admin', expires_in=dt.timedelta(hours=3))}"}
 
 
 _ids = itertools.count(1)
