@@ -3,24 +3,36 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 UV_VERSION := 0.13.9
-# uv as a module of this machine's Python 3.11: no PATH to get right for root, a user or CI.
-UV := python3 -m uv
+# Any Python 3.11 will do, the distribution's included: uv lives in a private virtual environment under
+# .tools/ (never in the system interpreter, which PEP 668 rightly protects).
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
+# The deployment checks, pinned: kubernetes-validate (bundled schemas) and checkov, each in .tools/.
+KUBERNETES_VALIDATE_VERSION := 1.37.0
+CHECKOV_VERSION := 3.3.30
+KUBERNETES_VERSION := 1.32.0
 
-.PHONY: help uv install postgis browser run test bench bench-tools lint format up compose-config clean
+.PHONY: help uv install postgis browser run test pytest bench bench-tools lint format up compose-config \
+	deploy-tools deploy-check clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 
-uv:
-	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)" \
-		|| python3 -m pip install --quiet --user "uv==$(UV_VERSION)"
+uv: $(UV) ## uv in .tools/ (installs Debian's python3-venv when the Python lacks venv)
+
+$(UV):
+	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || ($(APT_INSTALL) python3-venv)
+	$(PYTHON) -m venv --clear $(TOOLS)
+	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 postgis: ## Install the PostGIS extension for PostgreSQL 15 when it is missing
-	@test -f $(POSTGIS_CONTROL) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15-postgis-3)
+	@test -f $(POSTGIS_CONTROL) || ($(APT_INSTALL) postgresql-15-postgis-3)
 
 browser: ## Debian's headless Chromium for the widget's end-to-end test (driven by Playwright)
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	@test -x /usr/bin/chromium || ($(APT_INSTALL) chromium)
 
 install: uv postgis ## Virtual environment and every pinned dependency (uv.lock)
 	$(UV) sync --frozen --quiet
@@ -28,16 +40,19 @@ install: uv postgis ## Virtual environment and every pinned dependency (uv.lock)
 run: install ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
 	$(UV) run --frozen python scripts/run_all.py
 
-test: install browser ## The whole suite against the real PostgreSQL/PostGIS and Redis
+test: lint compose-config browser ## Lint, compose and deployment checks, then the whole suite
+	$(UV) run --frozen pytest
+
+pytest: install browser ## The suite alone, against the real PostgreSQL/PostGIS and Redis
 	$(UV) run --frozen pytest
 
 bench-tools:
-	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	@command -v wrk >/dev/null || ($(APT_INSTALL) wrk)
 
 bench: install bench-tools ## Benchmarks: figures and ratios against baselines measured in the same run
 	$(UV) run --frozen python -m bench
 
-lint: install ## ruff and mypy
+lint: install ## ruff (lint and format) and mypy, at zero findings
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy common/fs_common services/locator/locator services/booking/booking services/notify/notify gateway/gateway
@@ -50,8 +65,19 @@ up: ## docker compose up, for machines with a Docker engine
 	docker compose up --build
 
 compose-config: ## Validate docker-compose.yml (installs Debian's docker-compose when missing)
-	@command -v docker-compose >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose)
+	@command -v docker-compose >/dev/null || ($(APT_INSTALL) docker-compose)
 	docker-compose config --quiet
 
-clean: ## Remove the virtual environment and caches
-	rm -rf .venv .pytest_cache .ruff_cache .mypy_cache var
+deploy-tools: uv
+	@command -v kubectl >/dev/null || ($(APT_INSTALL) kubernetes-client)
+	@test -x $(TOOLS)/bin/kubernetes-validate || $(UV) pip install --quiet --python $(TOOLS)/bin/python \
+		"kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)"
+	@test -x $(TOOLS)/checkov/bin/checkov || ($(UV) venv --quiet --python $(PYTHON) $(TOOLS)/checkov \
+		&& $(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python "checkov==$(CHECKOV_VERSION)")
+
+deploy-check: deploy-tools ## Render deploy/ overlays, validate every object, run checkov on them
+	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" KUBERNETES_VERSION=$(KUBERNETES_VERSION) \
+		CHECKOV="$(CURDIR)/$(TOOLS)/checkov/bin/checkov" deploy/check.sh
+
+clean: ## Remove the virtual environments and caches
+	rm -rf .venv $(TOOLS) .pytest_cache .ruff_cache .mypy_cache var
