@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from fs_common.backoff import Backoff
+from fs_common.heartbeat import beat
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +67,13 @@ def log_failure(what: str, exc: BaseException, *, attempt: int, retry_in_s: floa
 
 
 async def sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    """Waits, beating the heartbeat (``fs_common.heartbeat``) at least every 30 s meanwhile."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not stop.is_set() and (left := deadline - loop.time()) > 0:
+        beat()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=min(left, 30.0))
 
 
 async def keep_running(
@@ -82,6 +88,7 @@ async def keep_running(
     failure in a row waits ``backoff.delay(n)``)."""
     failures = 0
     while not stop.is_set():
+        beat()
         try:
             pause = await step()
             failures = 0
@@ -111,6 +118,7 @@ async def run_and_repeat(
 
     async def attempt() -> bool:
         nonlocal failures, pause
+        beat()
         try:
             done = await job()
         except Exception as exc:

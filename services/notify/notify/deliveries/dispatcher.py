@@ -20,6 +20,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fs_common.databases import asyncpg_dsn
+from fs_common.heartbeat import beat
 from notify.channels import DeliveryFailure, PermanentFailure, TemporaryFailure
 from notify.channels.sms import SmsProvider
 from notify.channels.smtp import Mailer, build_message
@@ -101,6 +102,7 @@ class Dispatcher:
         loop = asyncio.get_running_loop()
         try:
             while not stop.is_set():
+                beat()
                 self._wake.clear()
                 try:
                     if loop.time() >= next_anonymise:

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fs_common.events import EVENT_FIELD, BookingEvent, EventKeys, SealedEventError
+from fs_common.heartbeat import beat
 from notify.config import NotifySettings
 from notify.deliveries import repository as deliveries_repo
 from notify.events.service import handle_event
@@ -57,6 +58,7 @@ class StreamConsumer:
         next_claim = 0.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
+            beat()
             try:
                 if loop.time() >= next_claim:
                     await self.claim_abandoned()
