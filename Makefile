@@ -17,7 +17,7 @@ KUBERNETES_VALIDATE_VERSION := 1.37.0
 CHECKOV_VERSION := 3.3.30
 KUBERNETES_VERSION := 1.32.0
 
-.PHONY: help uv install postgis browser run test pytest bench bench-tools lint format up compose-config \
+.PHONY: help uv install postgis servers browser run test pytest bench bench-tools lint format up compose-config \
 	deploy-tools deploy-check clean
 
 help: ## List the targets
@@ -31,7 +31,7 @@ $(UV):
 	$(TOOLS)/bin/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 postgis: ## Install the PostGIS extension for PostgreSQL 15 when it is missing
-	@test -f $(POSTGIS_CONTROL) || ($(APT_INSTALL) postgresql-15-postgis-3)
+	@test -f $(POSTGIS_CONTROL) || ($(APT_INSTALL) postgresql-15 postgresql-15-postgis-3)
 
 browser: ## Debian's headless Chromium for the widget's end-to-end test (driven by Playwright)
 	@test -x /usr/bin/chromium || ($(APT_INSTALL) chromium)
@@ -39,7 +39,10 @@ browser: ## Debian's headless Chromium for the widget's end-to-end test (driven 
 install: uv postgis ## Virtual environment and every pinned dependency (uv.lock)
 	$(UV) sync --frozen --quiet
 
-run: install ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
+servers: postgis ## PostgreSQL 15 with PostGIS and redis-server, for make run to start its own when none answers
+	@command -v redis-server >/dev/null || ($(APT_INSTALL) redis-server)
+
+run: install servers ## Databases, migrations, the real data, every service and the gateway (Ctrl-C stops all)
 	$(UV) run --frozen python scripts/run_all.py
 
 test: lint compose-config deploy-check browser ## Lint, compose and deployment checks, then the whole suite

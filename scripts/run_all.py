@@ -3,9 +3,11 @@
 Each step is idempotent: running it twice changes nothing (imports update, never duplicate). Ports
 come from ``FS_GATEWAY_PORT``, ``FS_LOCATOR_PORT``, ``FS_BOOKING_PORT``, ``FS_NOTIFY_PORT`` and
 ``FS_SMTP_PORT``; the services are told each other's addresses from them unless their own settings
-say otherwise.
+say otherwise. When no PostgreSQL or Redis answers at the configured addresses, the project's own are
+started (``embedded_servers.py``).
 """
 
+import atexit
 import os
 import signal
 import socket
@@ -13,6 +15,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+
+from embedded_servers import ensure_servers
 
 HOST = os.environ.get("FS_HOST", "127.0.0.1")
 PORTS = {
@@ -107,7 +111,8 @@ def wait_ready(url: str, timeout_s: float = 90) -> bool:
 
 
 def main() -> int:
-    env = service_environment()
+    env, stop_servers = ensure_servers(service_environment())  # ours, when none answers
+    atexit.register(stop_servers)  # after the services, whichever way this ends
     for command in PREPARE:
         print(f"==> {' '.join(command)}", flush=True)
         subprocess.run(command, check=True, env=env)  # noqa: S603
