@@ -2,13 +2,14 @@
 
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.middleware import Middleware
 
-from fs_common.errors import install_error_handlers
+from fs_common.errors import SERVICE_STATUSES, document_problems, install_error_handlers
 from fs_common.limits import RequestGuardMiddleware, RequestLimits
 from fs_common.logs import RequestIdMiddleware
 from fs_common.observability import Metrics, MetricsMiddleware, ReadinessCheck, health_router
@@ -50,6 +51,15 @@ def create_service_app(
         async def docs() -> HTMLResponse:
             return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title=title)
 
+    fastapi_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        """FastAPI's document, with the errors every operation may answer documented as they are sent."""
+        if app.openapi_schema is None:
+            app.openapi_schema = document_problems(fastapi_openapi(), SERVICE_STATUSES)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.state.metrics = Metrics(service)
     install_error_handlers(app)
     app.include_router(health_router(readiness_checks or {}))

@@ -275,8 +275,52 @@ def install_error_handlers(app: FastAPI) -> None:
         return await _unexpected(request, exc)
 
 
+# The shape of every error body, as documented.
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+    },
+}
+
+
+def problem_doc(status: int) -> dict[str, Any]:
+    return {
+        "description": _STATUS_TITLES.get(status, "Erreur"),
+        "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}},
+    }
+
+
 # Documented in each route's OpenAPI ``responses``.
 PROBLEM_RESPONSE_DOC: dict[int | str, dict[str, Any]] = {
-    status: {"description": title, "content": {PROBLEM_JSON: {}}}
-    for status, title in ((400, "Requête invalide"), (404, "Introuvable"), (422, "Données invalides"))
+    status: problem_doc(status) for status in (400, 404, 422)
 }
+
+# What any operation of a service may answer before or besides its own logic: the request guard
+# (``fs_common.limits``: 404, 413, 414, 431) and request validation (422).
+SERVICE_STATUSES = (404, 413, 414, 422, 431)
+
+
+def document_problems(document: dict[str, Any], statuses: tuple[int, ...]) -> dict[str, Any]:
+    """Documents ``statuses`` as problem+json on every operation that does not document them already, and
+    FastAPI's default 422 (``HTTPValidationError``, JSON) as the problem+json that is really sent."""
+    for item in document.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
+                continue
+            responses = operation.setdefault("responses", {})
+            validation = responses.get("422", {}).get("content", {}).get("application/json", {})
+            if "HTTPValidationError" in str(validation.get("schema", "")):
+                responses["422"] = problem_doc(422)
+            for status in statuses:
+                responses.setdefault(str(status), problem_doc(status))
+            for response in responses.values():
+                content = response.get("content", {})
+                if PROBLEM_JSON in content and not content[PROBLEM_JSON]:
+                    content[PROBLEM_JSON] = {"schema": PROBLEM_SCHEMA}
+    return document

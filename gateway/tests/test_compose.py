@@ -3,6 +3,7 @@
 import asyncio
 
 import httpx
+import pytest
 
 DEMARCHE = "caf-rsa"
 
@@ -88,3 +89,10 @@ async def test_partial_answer_when_booking_is_down(gateway: httpx.AsyncClient, b
     finally:
         await asyncio.to_thread(booking_server.start)
     await _wait_until_booking_answers(gateway)
+
+
+@pytest.mark.parametrize("demarche", ["caf-rsa/../../metrics", "caf\x1arsa", "_à{Æ/_r7", "x" * 80])
+async def test_a_demarche_that_cannot_be_a_code_is_422(gateway: httpx.AsyncClient, demarche: str):
+    response = await gateway.get("/v1/help-near-me", params={"demarche": demarche, "lat": 46.17, "lon": 1.87})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"

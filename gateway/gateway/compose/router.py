@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from fs_common.params import DEMARCHE_CODE_PATTERN
 from gateway.compose import service
 from gateway.compose.schemas import HelpNearMeResponse
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["composition"])
 )
 async def help_near_me(
     request: Request,
-    demarche: Annotated[str, Query(min_length=2, max_length=64, examples=["carte-grise"])],
+    demarche: Annotated[str, Query(pattern=DEMARCHE_CODE_PATTERN, examples=["carte-grise"])],
     q: Annotated[
         str | None, Query(min_length=2, max_length=200, description="Code postal, commune ou adresse")
     ] = None,

@@ -10,6 +10,7 @@ places are ranked by travel time alone and the answer says so (``partial``, ``wa
 import asyncio
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from fs_common.errors import AppError, Unprocessable
 from gateway.compose.schemas import HelpNearMeResponse, HelpPlace, NextSlot, OriginOut, PointOut
@@ -90,7 +91,7 @@ async def _next_slot(
 async def _check_demarche(booking: Upstream, demarche: str) -> bool:
     """False when booking does not answer; raises when the démarche does not exist."""
     try:
-        status, body = await booking.get_json(f"/v1/demarches/{demarche}")
+        status, body = await booking.get_json(f"/v1/demarches/{quote(demarche, safe='')}")
     except AppError:
         return False
     if status == 404:

@@ -14,11 +14,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from fs_common.errors import AppError
+from fs_common.errors import AppError, document_problems
 from gateway.proxy.routes import SERVICES, service_for
 from gateway.proxy.upstream import Upstream
 
 _RETRY_INCOMPLETE_S = 10.0
+# What the gateway itself may answer on any operation: a header it cannot forward (400), a partner key
+# refused (401) or used from an undeclared origin (403), the request guard (404, 413, 414, 431), a quota
+# (429), a service unreachable, slow or answering unexpectedly (502, 503, 504).
+GATEWAY_STATUSES = (400, 401, 403, 404, 413, 414, 422, 429, 431, 502, 503, 504)
 _PRIVATE_PREFIXES = ("/admin", "/metrics")
 _REF = "#/components/schemas/"
 
@@ -80,7 +84,7 @@ def merge(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> dict[str,
         document["tags"] = list(tags.values())
     for path in [p for p in paths if p.startswith(_PRIVATE_PREFIXES)]:
         del paths[path]
-    return document
+    return document_problems(document, GATEWAY_STATUSES)
 
 
 class OpenApiAggregator:

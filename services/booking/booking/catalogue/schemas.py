@@ -1,9 +1,10 @@
 from pydantic import BaseModel, Field
 
 from booking.catalogue.models import Demarche, Modality
+from fs_common.params import DEMARCHE_CODE_PATTERN
 from fs_common.partners import PARTNER_LABELS, Partner
 
-CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{1,63}$"
+CODE_PATTERN = DEMARCHE_CODE_PATTERN
 
 
 class DemarcheOut(BaseModel):

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
+from fs_common.responses import json_response
 from locator.config import LocatorSettings
 from locator.coverage import service
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
@@ -94,8 +95,9 @@ async def get_coverage(
 )
 async def get_communes_geojson(
     session: SessionDep, state: StateDep, chosen: ScopeDep, include_mobile: IncludeMobile = False
-) -> CommuneFeatureCollection:
-    return await service.communes_geojson(state, session, chosen, include_mobile=include_mobile)
+) -> Response:
+    collection = await service.communes_geojson(state, session, chosen, include_mobile=include_mobile)
+    return json_response(collection, media_type=GEOJSON)
 
 
 @router.get(
