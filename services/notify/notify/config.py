@@ -71,13 +71,37 @@ class NotifySettings(RedisServiceSettings):
     sms_api_key: str = ""
     sms_sender: str = "FranceServ"
 
-    # Partner webhooks.
+    # Partner webhooks (their targets: notify/webhooks/targets.py).
     webhook_timeout_s: float = 10.0
+    webhook_allow_http: bool = Field(
+        False, description="Accept plain http:// targets (local tests only); https only otherwise"
+    )
+    webhook_hosts: list[str] = Field(
+        default_factory=list,
+        description="'name=address' answers used before DNS, like /etc/hosts (tests); empty in production",
+    )
+    webhook_allowed_targets: list[str] = Field(
+        default_factory=list,
+        description="'address:port' exempted from the internal-address rule (tests); empty in production",
+    )
 
     # Who may call the admin and support endpoints.
     admin_token: str = Field("", description="Static bearer token for the webhook admin API (optional)")
     agent_public_key_pem: str = ""
     agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
+
+    @model_validator(mode="after")
+    def _webhook_targets_readable(self) -> "NotifySettings":
+        from notify.webhooks.targets import TargetPolicy
+
+        try:
+            TargetPolicy.of(self)
+        except ValueError as exc:
+            raise ValueError(
+                "NOTIFY_WEBHOOK_HOSTS is 'name=address' entries, NOTIFY_WEBHOOK_ALLOWED_TARGETS "
+                "'address:port' entries"
+            ) from exc
+        return self
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> "NotifySettings":

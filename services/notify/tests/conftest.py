@@ -75,9 +75,17 @@ async def _drop_test_streams() -> AsyncIterator[None]:
     await client.aclose()
 
 
+# Names the tests' partners use, answered like /etc/hosts would: public addresses that nothing connects
+# to (registration only checks them).
+PARTNER_HOSTS = ["partenaire.example=93.184.215.14", "msa.example=93.184.215.15"]
+
+
 @pytest.fixture
-async def settings(notify_settings: NotifySettings) -> AsyncIterator[NotifySettings]:
-    """Per test: empty tables and a stream of its own."""
+async def settings(
+    notify_settings: NotifySettings, http_standin: HttpStandIn
+) -> AsyncIterator[NotifySettings]:
+    """Per test: empty tables and a stream of its own; the partner stand-in on 127.0.0.1 (plain http)
+    is the one internal address webhooks may reach."""
     engine = create_engine(notify_settings.database_url, pool_size=1)
     async with engine.begin() as conn:
         await conn.execute(
@@ -85,7 +93,13 @@ async def settings(notify_settings: NotifySettings) -> AsyncIterator[NotifySetti
         )
     await engine.dispose()
     yield notify_settings.model_copy(
-        update={"stream": f"{notify_settings.stream}.{uuid.uuid4().hex[:8]}", "consumer_name": "c1"}
+        update={
+            "stream": f"{notify_settings.stream}.{uuid.uuid4().hex[:8]}",
+            "consumer_name": "c1",
+            "webhook_allow_http": True,
+            "webhook_hosts": PARTNER_HOSTS,
+            "webhook_allowed_targets": [http_standin.base_url.removeprefix("http://")],
+        }
     )
 
 

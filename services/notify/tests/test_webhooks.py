@@ -6,7 +6,18 @@ import json
 import time
 
 from fs_common.events import BookingEventType
-from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
+from fs_common.testing import serve_in_process
+from notify.main import create_app
+from notify.testing import (
+    HttpStandIn,
+    delivery_rows,
+    event,
+    publish,
+    running,
+    serve_http,
+    snapshot,
+    wait_until,
+)
 
 SECRET = "s3cret-partagé-avec-le-partenaire-0123456789"
 
@@ -110,3 +121,100 @@ async def test_a_partner_down_for_good_ends_in_dead_letter(
     assert (
         row.last_error == f"Abandon après {row.attempts} tentatives. Dernière erreur : partenaire : HTTP 503"
     )
+
+
+async def test_internal_targets_are_refused_at_registration(api, admin_headers):
+    """Our own services, the cloud's metadata, loopback in IPv6, a private network: never a target."""
+    refused = [
+        "http://127.0.0.1:8002/v1/bookings",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]:8003/",
+        "http://10.0.0.1/hook",
+        "https://[::ffff:127.0.0.1]/hook",  # IPv4 hidden in IPv6
+        "https://0.0.0.0/hook",
+        "https://192.168.1.20/hook",
+        "https://[fd00:ec2::254]/",  # unique-local (a cloud's IPv6 metadata)
+        "https://100.64.0.1/hook",  # carrier-grade NAT
+        "https://224.0.0.1/hook",  # multicast
+        "https://localhost/hook",
+        "https://nowhere.invalid/hook",
+        "https://user:pass@partenaire.example/hook",
+    ]
+    for url in refused:
+        response = await api.post(
+            "/v1/webhooks", json={"name": "Intrus", "url": url, "secret": SECRET}, headers=admin_headers
+        )
+        assert response.status_code == 422, (url, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"], url
+    detail = (
+        await api.post(
+            "/v1/webhooks",
+            json={"name": "Intrus", "url": "http://169.254.169.254/latest/meta-data/"},
+            headers=admin_headers,
+        )
+    ).json()["detail"]
+    assert "Adresse interne refusée" in detail and "169.254.169.254" in detail
+    assert (await api.get("/v1/webhooks", headers=admin_headers)).json() == []
+
+
+async def test_plain_http_only_when_a_setting_allows_it(settings, admin_headers):
+    production = settings.model_copy(update={"webhook_allow_http": False})
+    async with serve_in_process(create_app(production), "http://notify") as api:
+        body = {"name": "CAF", "url": "http://partenaire.example/hook", "secret": SECRET}
+        response = await api.post("/v1/webhooks", json=body, headers=admin_headers)
+        assert response.status_code == 422 and "https://" in response.json()["detail"]
+        body["url"] = "https://partenaire.example/hook"
+        assert (await api.post("/v1/webhooks", json=body, headers=admin_headers)).status_code == 201
+
+
+async def test_a_name_that_now_points_inside_is_refused_at_delivery(
+    settings, api, admin_headers, redis_client, sessionmaker
+):
+    """DNS rebinding: the name answered a public address at registration, it answers 127.0.0.1 now.
+    The delivery checks again, connects only to the address it checked, and reaches nothing inside."""
+    inside = HttpStandIn()  # what the attacker aims at: a service of ours on the loopback
+    async with serve_http(inside.app()) as inside_url:
+        port = inside_url.rpartition(":")[2]
+        url = f"http://rebind.example:{port}/hook"
+        at_registration = settings.model_copy(
+            update={"webhook_hosts": [*settings.webhook_hosts, "rebind.example=93.184.215.16"]}
+        )
+        async with serve_in_process(create_app(at_registration), "http://notify") as registrar:
+            registered = await registrar.post(
+                "/v1/webhooks",
+                json={"name": "Partenaire", "url": url, "secret": SECRET},
+                headers=admin_headers,
+            )
+        assert registered.status_code == 201, registered.text
+        rebound = settings.model_copy(update={"webhook_hosts": ["rebind.example=127.0.0.1"]})
+        async with running(rebound, consume=True):
+            await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
+
+            async def dead():  # noqa: ANN202
+                rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
+                return rows and rows[0].status == "dead" and rows[0]
+
+            row = await wait_until(dead)
+    assert inside.requests == [], "nothing reached the service inside"
+    assert row.attempts == 1 and "Adresse interne refusée" in row.last_error
+
+
+async def test_a_redirect_is_never_followed(
+    settings, api, admin_headers, http_standin, redis_client, sessionmaker
+):
+    await api.post(
+        "/v1/webhooks",
+        json={"name": "CAF", "url": f"{http_standin.base_url}/hooks/caf", "secret": SECRET},
+        headers=admin_headers,
+    )
+    http_standin.statuses = [307]
+    async with running(settings):
+        await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
+
+        async def dead():  # noqa: ANN202
+            rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
+            return rows and rows[0].status == "dead" and rows[0]
+
+        row = await wait_until(dead)
+    assert len(http_standin.requests) == 1 and "redirection" in row.last_error

@@ -33,6 +33,7 @@ from notify.events import repository as events_repo
 from notify.reminders import service as reminders
 from notify.retention import service as retention
 from notify.webhooks import repository as webhooks_repo
+from notify.webhooks.targets import TargetPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ class Dispatcher:
         self._envelope_sender = parseaddr(settings.smtp_sender)[1]
         self._recorder = _Recorder(sessionmaker)
         self._wake = asyncio.Event()
+        self._webhook_policy = TargetPolicy.of(settings)
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = await self._listen()
@@ -244,6 +246,7 @@ class Dispatcher:
                 await post_event(
                     self.senders.http,
                     url=subscription.url,
+                    policy=self._webhook_policy,
                     secret=subscription.secret,
                     body=delivery.payload["body"].encode(),
                     event_type=delivery.payload["event_type"],

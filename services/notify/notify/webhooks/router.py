@@ -2,13 +2,14 @@
 
 import uuid
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from fs_common.agent_auth import NationalAdmin
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 from notify.webhooks import service
 from notify.webhooks.schemas import WebhookCreate, WebhookCreated, WebhookOut
+from notify.webhooks.targets import TargetPolicy
 
 router = APIRouter(prefix="/v1/webhooks", tags=["webhooks partenaires"])
 _AUTH_DOC = PROBLEM_RESPONSE_DOC | {
@@ -20,8 +21,12 @@ _AUTH_DOC = PROBLEM_RESPONSE_DOC | {
 @router.post(
     "", status_code=201, response_model=WebhookCreated, summary="Abonner un partenaire", responses=_AUTH_DOC
 )
-async def register_webhook(data: WebhookCreate, session: SessionDep, admin: NationalAdmin) -> WebhookCreated:
-    subscription = await service.register(session, data, by=admin)
+async def register_webhook(
+    request: Request, data: WebhookCreate, session: SessionDep, admin: NationalAdmin
+) -> WebhookCreated:
+    """The URL must be the partner's: https, and a host whose every address is public (422 otherwise)."""
+    policy = TargetPolicy.of(request.app.state.settings)
+    subscription = await service.register(session, data, by=admin, policy=policy)
     return WebhookCreated.model_validate(subscription, from_attributes=True)
 
 

@@ -8,15 +8,23 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fs_common.errors import NotFound
+from fs_common.errors import NotFound, Unprocessable
 from notify.webhooks import repository
 from notify.webhooks.models import WebhookSubscription
 from notify.webhooks.schemas import WebhookCreate
+from notify.webhooks.targets import TargetPolicy, TargetRefused, check
 
 logger = logging.getLogger(__name__)
 
 
-async def register(session: AsyncSession, data: WebhookCreate, *, by: str) -> WebhookSubscription:
+async def register(
+    session: AsyncSession, data: WebhookCreate, *, by: str, policy: TargetPolicy
+) -> WebhookSubscription:
+    """Only a partner's public https address: never one of ours (422 with the reason)."""
+    try:
+        await check(str(data.url), policy)
+    except TargetRefused as exc:
+        raise Unprocessable(str(exc)) from exc
     subscription = WebhookSubscription(
         name=data.name,
         url=str(data.url),
