@@ -1,5 +1,9 @@
 """``make run``: prepare the databases and data, start every service and the gateway, stop all on Ctrl-C.
 
+A process that exits (a crash, a kill) is started again after a pause that grows while it keeps
+exiting (1 s, 2 s, 4 s… up to 30 s, jittered; short again once it has run a minute), and the
+supervisor says so; only Ctrl-C (or SIGTERM) stops everything.
+
 Each step is idempotent: running it twice changes nothing (imports update, never duplicate). Ports
 come from ``FS_GATEWAY_PORT``, ``FS_LOCATOR_PORT``, ``FS_BOOKING_PORT``, ``FS_NOTIFY_PORT`` and
 ``FS_SMTP_PORT``; the services are told each other's addresses from them unless their own settings
@@ -17,6 +21,8 @@ import time
 import urllib.request
 
 from embedded_servers import ensure_servers
+
+from fs_common.backoff import Backoff
 
 HOST = os.environ.get("FS_HOST", "127.0.0.1")
 PORTS = {
@@ -97,7 +103,59 @@ def local_mail_sink() -> list[tuple[str, list[str]]]:
     return [("mail-sink", [*sink, "var/mail"])]
 
 
-def wait_ready(url: str, timeout_s: float = 90) -> bool:
+class Child:
+    """One long-running process, restarted when it exits (after a pause that grows while it keeps
+    failing: the shared worker schedule, up to 30 s; back to short once it has run a minute)."""
+
+    RESTART = Backoff(base_s=1.0, cap_s=30.0, jitter=0.2)
+    HEALTHY_AFTER_S = 60.0
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str]) -> None:
+        self.name, self.command, self.env = name, command, env
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.restarts = 0  # in a row, without a healthy minute between
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.command, env=self.env)  # noqa: S603
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def check(self, now: float) -> None:
+        """Notice an exit and schedule the restart; restart when its time has come."""
+        if self.process is None:
+            return
+        if self.restart_at is None and self.process.poll() is not None:
+            if now - self.started_at >= self.HEALTHY_AFTER_S:
+                self.restarts = 0
+            self.restarts += 1
+            delay = self.RESTART.delay(self.restarts)
+            self.restart_at = now + delay
+            print(
+                f"==> {self.name} stopped (exit {self.process.returncode}); restarting in {delay:.1f} s "
+                f"(restart {self.restarts})",
+                file=sys.stderr,
+                flush=True,
+            )
+        if self.restart_at is not None and now >= self.restart_at:
+            print(f"==> restarting {self.name}", file=sys.stderr, flush=True)
+            self.start()
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait(self) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def wait_ready(url: str, timeout_s: float = 180) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         try:
@@ -116,23 +174,21 @@ def main() -> int:
     for command in PREPARE:
         print(f"==> {' '.join(command)}", flush=True)
         subprocess.run(command, check=True, env=env)  # noqa: S603
-    children: list[tuple[str, subprocess.Popen]] = []
+    children: list[Child] = []
 
     def stop() -> None:
-        for _, child in children:
-            if child.poll() is None:
-                child.terminate()
-        for _, child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        for child in children:
+            child.terminate()
+        for child in children:
+            child.wait()
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         for name, command in local_mail_sink() + PROCESSES:
             print(f"==> starting {name}", flush=True)
-            children.append((name, subprocess.Popen(command, env=env)))  # noqa: S603
+            child = Child(name, command, env)
+            child.start()
+            children.append(child)
         gateway = URLS["gateway"]
         if not wait_ready(f"{gateway}/readyz"):
             print("the gateway did not become ready in time; see the logs above", file=sys.stderr)
@@ -146,11 +202,10 @@ def main() -> int:
             flush=True,
         )
         while True:
-            for name, child in children:
-                if child.poll() is not None:
-                    print(f"{name} stopped (exit {child.returncode}); stopping everything", file=sys.stderr)
-                    return 1
-            time.sleep(1)
+            now = time.monotonic()
+            for child in children:
+                child.check(now)
+            time.sleep(0.5)
     except KeyboardInterrupt:
         return 0
     finally:

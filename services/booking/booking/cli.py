@@ -86,7 +86,7 @@ def anonymise(
             return True
 
         try:
-            await run_and_repeat(once, every)
+            await run_and_repeat(once, every, what="booking retention")
         finally:
             await engine.dispose()
 
@@ -137,8 +137,9 @@ def sync_agendas(
         sessionmaker = make_sessionmaker(engine)
         try:
             async with _locator(settings) as locator:
-                # After a failure, retried within 5 s: the locator may still be starting.
-                return await run_and_repeat(lambda: once(locator, sessionmaker), every)
+                # After a failure (locator still starting, database away), retried on the worker
+                # schedule, within 5 s: the job never stops the process.
+                return await run_and_repeat(lambda: once(locator, sessionmaker), every, what="agenda sync")
         finally:
             await engine.dispose()
 

@@ -21,7 +21,10 @@ from notify.events.consumer import StreamConsumer
 @contextlib.asynccontextmanager
 async def consumer(settings: NotifySettings) -> AsyncIterator[StreamConsumer]:
     engine = create_engine(settings.database_url)
-    client = redis.from_url(settings.redis_url)
+    # A blocked XREADGROUP waits read_block_ms: beyond that and a margin, Redis is gone.
+    client = redis.from_url(
+        settings.redis_url, socket_connect_timeout=2, socket_timeout=settings.read_block_ms / 1000 + 5
+    )
     try:
         yield StreamConsumer(redis_client=client, sessionmaker=make_sessionmaker(engine), settings=settings)
     finally:

@@ -8,6 +8,7 @@ acceptance and the record may send that message twice (its ``Message-ID`` is the
 """
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
@@ -19,8 +20,10 @@ import asyncpg
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fs_common.backoff import Backoff
 from fs_common.databases import asyncpg_dsn
 from fs_common.heartbeat import beat
+from fs_common.workers import WORKER_BACKOFF, is_outage, log_failure, sleep_unless_stopped
 from notify.channels import DeliveryFailure, PermanentFailure, TemporaryFailure
 from notify.channels.sms import SmsProvider
 from notify.channels.smtp import Mailer, build_message
@@ -66,8 +69,7 @@ class _Recorder:
                 while self._waiting:
                     group, self._waiting = self._waiting, []
                     try:
-                        async with self.sessionmaker() as session, session.begin():
-                            await repository.finish_many(session, [o for o, _ in group])
+                        await self._write([o for o, _ in group])
                     except Exception as exc:  # those deliveries are retried when their lease runs out
                         for _, future in group:
                             future.set_exception(exc)
@@ -78,6 +80,23 @@ class _Recorder:
                 self._writing = False
         await done
 
+    async def _write(self, outcomes: list[repository.Outcome]) -> None:
+        """A message sent but not recorded would be sent again after its lease: so the record is tried
+        again while the database comes back (a failover), for up to about half a minute."""
+        for attempt in range(1, _RECORD_ATTEMPTS + 1):
+            try:
+                async with self.sessionmaker() as session, session.begin():
+                    await repository.finish_many(session, outcomes)
+                return
+            except Exception as exc:
+                if attempt == _RECORD_ATTEMPTS or not is_outage(exc):
+                    raise
+                await asyncio.sleep(_RECORD_BACKOFF.delay(attempt))
+
+
+_RECORD_ATTEMPTS = 8
+_RECORD_BACKOFF = Backoff(base_s=0.25, cap_s=5.0, jitter=0.2)
+
 
 class Dispatcher:
     def __init__(
@@ -87,6 +106,7 @@ class Dispatcher:
         senders: Senders,
         settings: NotifySettings,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+        backoff: Backoff = WORKER_BACKOFF,
     ) -> None:
         self.clock = clock
         self.sessionmaker = sessionmaker
@@ -97,35 +117,48 @@ class Dispatcher:
         self._recorder = _Recorder(sessionmaker)
         self._wake = asyncio.Event()
         self._webhook_policy = TargetPolicy.of(settings)
+        self.backoff = backoff
 
     async def run(self, stop: asyncio.Event) -> None:
-        listener = await self._listen()
+        """Send until ``stop``; a failed round (PostgreSQL or the network away) is logged and retried
+        on the shared worker schedule, and the wake-up channel is reopened once the database is back."""
+        listener: asyncpg.Connection | None = None
         next_anonymise = 0.0
+        next_listen = 0.0
         loop = asyncio.get_running_loop()
+        failures = 0
         try:
             while not stop.is_set():
                 beat()
                 self._wake.clear()
+                if (listener is None or listener.is_closed()) and loop.time() >= next_listen:
+                    listener = await self._listen()
+                    next_listen = loop.time() + self.settings.poll_interval_s * 10
                 try:
                     if loop.time() >= next_anonymise:
                         await retention.anonymise(self.sessionmaker, settings=self.settings, now=self.clock())
                         next_anonymise = loop.time() + self.settings.anonymise_every_s
                     busy = await self.tick()
-                except Exception as exc:  # database or network down: try again at the next poll
-                    logger.error("dispatch round failed", extra={"error": type(exc).__name__})
-                    busy = 0
+                    failures = 0
+                except Exception as exc:  # database or network down: try again after a pause
+                    failures += 1
+                    pause = self.backoff.delay(failures)
+                    log_failure("dispatch round", exc, attempt=failures, retry_in_s=pause)
+                    await sleep_unless_stopped(stop, pause)
+                    continue
                 if not busy:
                     await self._idle(stop)
         finally:
-            if listener is not None:
-                await listener.close()
+            if listener is not None and not listener.is_closed():
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(listener.close(), 5)
 
     async def _listen(self) -> asyncpg.Connection | None:
         """Be woken by the consumer's ``NOTIFY`` on new deliveries; polling stays the safety net."""
         try:
-            connection = await asyncpg.connect(asyncpg_dsn(self.settings.database_url))
+            connection = await asyncpg.connect(asyncpg_dsn(self.settings.database_url), timeout=5)
             await connection.add_listener(repository.WAKE_CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError) as exc:
+        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
             logger.warning("no wake-up channel, polling only", extra={"error": type(exc).__name__})
             return None
         return connection

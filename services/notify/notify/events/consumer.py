@@ -4,7 +4,9 @@ A read batch is handled in one transaction that, for each event, first records i
 nothing); the batch is acknowledged (``XACK``) only after that transaction has committed. Entries left pending
 by a consumer that died are taken over with ``XAUTOCLAIM`` once idle for ``claim_min_idle_ms``; a
 consumer restarted under its own name first re-reads its own pending entries. Any number of replicas
-can share the group.
+can share the group. When PostgreSQL or Redis goes away, the consumer logs, backs off
+(``fs_common.workers``) and starts over as after a restart: group re-created if Redis lost it, its own
+pending entries first.
 """
 
 import asyncio
@@ -16,8 +18,9 @@ import redis.asyncio as redis
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from fs_common.backoff import Backoff
 from fs_common.events import EVENT_FIELD, BookingEvent, EventKeys, SealedEventError
-from fs_common.heartbeat import beat
+from fs_common.workers import WORKER_BACKOFF, is_outage, keep_running
 from notify.config import NotifySettings
 from notify.deliveries import repository as deliveries_repo
 from notify.events.service import handle_event
@@ -36,8 +39,10 @@ class StreamConsumer:
         sessionmaker: async_sessionmaker[AsyncSession],
         settings: NotifySettings,
         keys: EventKeys | None = None,
+        backoff: Backoff = WORKER_BACKOFF,
     ) -> None:
         self.redis = redis_client
+        self.backoff = backoff
         self.keys = keys or EventKeys.load(settings.events_keys, settings.events_keys_file)
         self.sessionmaker = sessionmaker
         self.settings = settings
@@ -53,12 +58,21 @@ class StreamConsumer:
                 raise
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.ensure_group()
-        await self._drain_own_pending()
+        """Consume until ``stop``; survive Redis restarting and PostgreSQL dropping its connections.
+
+        After any failure the consumer starts over as after a restart: the group is created again if
+        Redis lost it, and this consumer's own pending entries (read, not yet acknowledged: those whose
+        transaction failed) are handled first, so nothing is lost and nothing waits for a reclaim."""
+        ready = False
         next_claim = 0.0
         loop = asyncio.get_running_loop()
-        while not stop.is_set():
-            beat()
+
+        async def step() -> float:
+            nonlocal ready, next_claim
+            if not ready:
+                await self.ensure_group()
+                await self._drain_own_pending()
+                ready = True
             try:
                 if loop.time() >= next_claim:
                     await self.claim_abandoned()
@@ -72,9 +86,12 @@ class StreamConsumer:
                 )
                 for _, entries in response or []:
                     await self.process(entries)
-            except (redis.RedisError, OSError) as exc:  # what was read stays pending, reclaimed later
-                logger.error("stream read failed", extra={"error": type(exc).__name__})
-                await asyncio.sleep(1)
+            except Exception:
+                ready = False  # what was read stays pending here: re-read first once back
+                raise
+            return 0.0
+
+        await keep_running(step, stop, what="events consumer", backoff=self.backoff)
 
     async def _drain_own_pending(self) -> None:
         """After a restart under the same name: what this consumer had read but not acknowledged."""
@@ -136,11 +153,15 @@ class StreamConsumer:
             return
         try:
             await self._handle(events)
-        except Exception:
+        except Exception as exc:
+            if is_outage(exc):  # PostgreSQL or Redis away: the batch stays pending, re-read once back
+                raise
             for one in events:
                 try:
                     await self._handle([one])
                 except Exception as exc:
+                    if is_outage(exc):
+                        raise
                     # Left pending: retried after claim_min_idle_ms (by this consumer or another).
                     # Only the error's type is logged: its text may quote personal data.
                     logger.error(
