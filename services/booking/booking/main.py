@@ -7,12 +7,14 @@ import httpx
 import redis.asyncio as redis
 from fastapi import FastAPI
 
+from booking.activity.router import router as activity_router
 from booking.agendas.router import router as agendas_router
 from booking.bookings.router import router as bookings_router
 from booking.catalogue.router import router as catalogue_router
 from booking.clients.locator import LocatorClient
 from booking.config import BookingSettings, get_settings
 from booking.slots.router import router as slots_router
+from booking.visits.router import router as visits_router
 from fs_common.agent_auth import TokenVerifier
 from fs_common.app import create_service_app
 from fs_common.db import create_engine, make_sessionmaker
@@ -57,7 +59,14 @@ def create_app(
         lifespan=lifespan,
         readiness_checks={"database": check_database, "redis": check_redis},
     )
-    for router in (catalogue_router, slots_router, bookings_router, agendas_router):
+    for router in (
+        catalogue_router,
+        slots_router,
+        bookings_router,
+        agendas_router,
+        visits_router,
+        activity_router,
+    ):
         app.include_router(router)
 
     return app

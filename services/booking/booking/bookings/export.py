@@ -1,5 +1,7 @@
 """The agent's day as CSV (semicolons and a BOM, as French spreadsheets expect)."""
 
+from collections.abc import Sequence
+
 from booking.bookings.schemas import BookingOut
 from fs_common.spreadsheet import spreadsheet_csv
 
@@ -11,10 +13,23 @@ STATUS_FR = {
     "excused": "excusé",
     "cancelled_by_site": "annulé par la France Services",
 }
-HEADER = ["début", "fin", "statut", "nom", "e-mail", "téléphone", "démarches", "lieu", "note", "identifiant"]
+HEADER = [
+    "début",
+    "fin",
+    "statut",
+    "nom",
+    "e-mail",
+    "téléphone",
+    "démarches",
+    "lieu",
+    "note",
+    "identifiant",
+    "canal",
+]
+CHANNEL_FR = {"online": "en ligne", "agent": "par un agent", "walk_in": "sans rendez-vous"}
 
 
-def day_csv(bookings: list[BookingOut]) -> str:
+def day_csv(bookings: Sequence[BookingOut]) -> str:
     """Every cell a spreadsheet would evaluate (``=``, ``+``, ``-``, ``@``…) is written as inert text."""
     return spreadsheet_csv(HEADER, (_row(b) for b in bookings))
 
@@ -32,4 +47,5 @@ def _row(b: BookingOut) -> list[str]:
         b.place.name,
         b.note or "",
         str(b.id),
+        CHANNEL_FR.get(b.channel, b.channel),
     ]

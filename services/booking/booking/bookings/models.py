@@ -18,6 +18,13 @@ class BookingStatus(StrEnum):
     cancelled_by_site = "cancelled_by_site"
 
 
+class Channel(StrEnum):
+    """How a booking was made."""
+
+    online = "online"
+    agent = "agent"  # by an agent, for the person at the desk or on the phone
+
+
 class Booking(BookingModel, table=True):
     __tablename__ = "booking"
     __table_args__ = (Index("ix_booking_site_starts", "site_id", "starts_at"),)
@@ -47,6 +54,10 @@ class Booking(BookingModel, table=True):
     note: str | None = None
     manage_token_hash: str = Field(sa_column=Column(String, nullable=False, unique=True))
     cancelled_by: str | None = None
+    channel: str = Field(
+        default=Channel.online, sa_column=Column(String, nullable=False, server_default=Channel.online.value)
+    )
+    created_by: str | None = Field(default=None, description="``agent:<id>`` for a booking made by an agent")
     created_at: dt.datetime = Field(
         sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
     )

@@ -11,6 +11,9 @@ from booking.bookings import service
 from booking.bookings.export import day_csv
 from booking.bookings.models import BookingStatus
 from booking.bookings.schemas import (
+    AgentBookingCreate,
+    AgentBookingOut,
+    AgentBookingWithLink,
     BookingCreate,
     BookingOut,
     BookingWithLink,
@@ -21,7 +24,7 @@ from booking.bookings.schemas import (
 from booking.clock import now
 from booking.deps import LocatorDep, SettingsDep
 from fs_common.agent_auth import CurrentAgent
-from fs_common.bounds import BoundedDate
+from fs_common.bounds import BoundedAwareDatetime, BoundedDate
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
@@ -35,6 +38,17 @@ _SLOT_TAKEN: dict[int | str, dict[str, Any]] = {
         "content": {PROBLEM_JSON: {}},
     }
 }
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=8,
+        max_length=200,
+        description="Une même clé rejouée renvoie le même rendez-vous, jamais un second",
+    ),
+]
 
 
 @router.post(
@@ -51,15 +65,7 @@ async def create_booking(
     locator: LocatorDep,
     settings: SettingsDep,
     data: BookingCreate,
-    idempotency_key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=8,
-            max_length=200,
-            description="Une même clé rejouée renvoie le même rendez-vous, jamais un second",
-        ),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> BookingWithLink:
     booking, replayed = await service.create(session, locator, settings, data, idempotency_key, now())
     if replayed:
@@ -101,9 +107,57 @@ async def reschedule_booking(
     return await service.reschedule(session, settings, data.token, data.starts_at, now())
 
 
+@router.post(
+    "/agent/bookings",
+    response_model=AgentBookingWithLink,
+    status_code=status.HTTP_201_CREATED,
+    tags=["rendez-vous (agents)"],
+    summary="Prendre rendez-vous pour une personne (au guichet ou au téléphone) : un nom suffit",
+    responses=_SLOT_TAKEN,
+)
+async def create_booking_for(
+    response: Response,
+    session: SessionDep,
+    locator: LocatorDep,
+    settings: SettingsDep,
+    agent: CurrentAgent,
+    data: AgentBookingCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> BookingWithLink:
+    """Same créneaux and same capacity guarantee as online, without the minimum notice; only at the
+    agent's sites and their bus stops (403 otherwise). The booking records the agent who made it."""
+    booking, replayed = await service.create(
+        session, locator, settings, data, idempotency_key, now(), agent=agent
+    )
+    if replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return booking
+
+
+class AgentRescheduleIn(BaseModel):
+    starts_at: BoundedAwareDatetime
+
+
+@router.post(
+    "/agent/bookings/{booking_id}/reschedule",
+    response_model=AgentBookingWithLink,
+    tags=["rendez-vous (agents)"],
+    summary="Reporter un rendez-vous pour la personne (sans délai de prévenance) ; nouveau lien envoyé",
+    responses=_SLOT_TAKEN,
+)
+async def reschedule_for(
+    session: SessionDep,
+    settings: SettingsDep,
+    agent: CurrentAgent,
+    booking_id: uuid.UUID,
+    data: AgentRescheduleIn,
+) -> BookingWithLink:
+    return await service.reschedule_for(session, settings, agent, booking_id, data.starts_at, now())
+
+
 @router.get(
     "/agent/sites/{site_id}/bookings",
-    response_model=list[BookingOut],
+    response_model=list[AgentBookingOut],
     tags=["rendez-vous (agents)"],
     summary="Les rendez-vous d'une journée (JSON, ou CSV avec format=csv ou Accept: text/csv)",
     responses={200: {"content": {"text/csv": {}}}},
@@ -116,7 +170,7 @@ async def day_bookings(
     site_id: IntId,
     date: Annotated[BoundedDate, Query(description="Jour, heure locale du site")],
     format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
-) -> list[BookingOut] | PlainTextResponse:
+) -> list[AgentBookingOut] | PlainTextResponse:
     bookings = await service.day_of_site(session, settings, agent, site_id, date)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):
         return PlainTextResponse(
@@ -133,12 +187,12 @@ class StatusIn(BaseModel):
 
 @router.patch(
     "/agent/bookings/{booking_id}",
-    response_model=BookingOut,
+    response_model=AgentBookingOut,
     tags=["rendez-vous (agents)"],
     summary="Honoré, absent, excusé ou annulé par la France Services",
     responses=_SLOT_TAKEN,
 )
 async def update_status(
     session: SessionDep, settings: SettingsDep, agent: CurrentAgent, booking_id: uuid.UUID, data: StatusIn
-) -> BookingOut:
+) -> AgentBookingOut:
     return await service.set_status(session, settings, agent, booking_id, BookingStatus(data.status), now())

@@ -10,13 +10,17 @@ EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 PHONE = r"^\+?[0-9][0-9 .-]{7,18}[0-9]$"
 
 
-class Person(BaseModel):
+class PersonBase(BaseModel):
     """Only what is needed to receive the person and to reach them."""
 
     name: str = Field(min_length=2, max_length=100, examples=["Camille Martin"])
     email: str | None = Field(default=None, max_length=254, pattern=EMAIL)
     phone: str | None = Field(default=None, pattern=PHONE, examples=["06 12 34 56 78"])
     consent_contact: bool = Field(default=False, description="Accepte d'être contacté(e) (rappels)")
+
+
+class Person(PersonBase):
+    """Online, the person gives a way to reach them."""
 
     @model_validator(mode="after")
     def _reachable(self) -> "Person":
@@ -25,7 +29,7 @@ class Person(BaseModel):
         return self
 
 
-class BookingCreate(BaseModel):
+class _Place(BaseModel):
     site_id: int | None = Field(
         default=None,
         ge=1,
@@ -40,14 +44,24 @@ class BookingCreate(BaseModel):
     starts_at: BoundedAwareDatetime = Field(
         description="Un début de créneau renvoyé par la recherche de créneaux"
     )
-    person: Person
     note: str | None = Field(default=None, max_length=500, description="Message pour l'agent")
 
     @model_validator(mode="after")
-    def _one_place(self) -> "BookingCreate":
+    def _one_place(self) -> "_Place":
         if (self.site_id is None) == (self.stop_id is None):
             raise ValueError("Indiquez soit site_id (France Services), soit stop_id (arrêt d'un bus).")
         return self
+
+
+class BookingCreate(_Place):
+    person: Person
+
+
+class AgentBookingCreate(_Place):
+    """Made by an agent for the person at the desk or on the phone: a name is enough (many people have
+    no e-mail; the agent prints the confirmation)."""
+
+    person: PersonBase
 
 
 MANAGE_TOKEN = Field(
@@ -89,11 +103,16 @@ class BookingOut(BaseModel):
     ends_at: dt.datetime
     place: PlaceOut
     demarches: list[DemarcheBrief]
-    person: Person | None = Field(description="Absent une fois les données anonymisées")
+    person: PersonBase | None = Field(description="Absent une fois les données anonymisées")
     note: str | None = None
     cancelled_by: str | None = None
+    channel: str = Field(default="online", description="online : en ligne ; agent : par un agent")
     cancellable_until: dt.datetime
     reschedulable_until: dt.datetime
+
+
+class AgentBookingOut(BookingOut):
+    created_by: str | None = Field(default=None, description="agent:<identifiant> si pris par un agent")
 
 
 class BookingWithLink(BookingOut):
@@ -101,6 +120,10 @@ class BookingWithLink(BookingOut):
 
     manage_token: str
     manage_url: str
+
+
+class AgentBookingWithLink(BookingWithLink):
+    created_by: str | None = None
 
 
 class SlotTakenProblem(BaseModel):

@@ -13,13 +13,16 @@ from booking.agendas import repository as agendas_repository
 from booking.agendas import service as agendas
 from booking.agendas.models import Agenda
 from booking.bookings import repository
-from booking.bookings.models import Booking, BookingStatus, IdempotencyRecord
+from booking.bookings.models import Booking, BookingStatus, Channel, IdempotencyRecord
 from booking.bookings.schemas import (
+    AgentBookingCreate,
+    AgentBookingOut,
+    AgentBookingWithLink,
     BookingCreate,
     BookingOut,
     BookingWithLink,
     DemarcheBrief,
-    Person,
+    PersonBase,
     PlaceOut,
 )
 from booking.bookings.secrets import fingerprint, idempotency_key_hash, new_token, seal, token_hash, unseal
@@ -51,7 +54,7 @@ AGENT_TRANSITIONS = {
 def _view(booking: Booking, agenda: Agenda, demarches: list[Demarche], settings: BookingSettings) -> dict:
     tz = ZoneInfo(agenda.timezone)
     person = (
-        Person(
+        PersonBase(
             name=booking.person_name,
             email=booking.email,
             phone=booking.phone,
@@ -76,6 +79,8 @@ def _view(booking: Booking, agenda: Agenda, demarches: list[Demarche], settings:
         "person": person,
         "note": booking.note,
         "cancelled_by": booking.cancelled_by,
+        "channel": booking.channel,
+        "created_by": booking.created_by,
         "cancellable_until": (
             booking.starts_at - dt.timedelta(hours=settings.cancel_cutoff_hours)
         ).astimezone(tz),
@@ -88,7 +93,8 @@ def _view(booking: Booking, agenda: Agenda, demarches: list[Demarche], settings:
 def _with_link(
     booking: Booking, agenda: Agenda, demarches: list[Demarche], settings: BookingSettings, token: str
 ) -> BookingWithLink:
-    return BookingWithLink(
+    cls = AgentBookingWithLink if booking.channel == Channel.agent else BookingWithLink
+    return cls(
         **_view(booking, agenda, demarches, settings),
         manage_token=token,
         manage_url=settings.manage_url_template.format(token=token),
@@ -103,10 +109,19 @@ async def _context(session: AsyncSession, booking: Booking) -> tuple[Agenda, lis
 
 
 async def _units_for(
-    session: AsyncSession, agenda: Agenda, duration_min: int, start: dt.datetime, now: dt.datetime
+    session: AsyncSession,
+    agenda: Agenda,
+    duration_min: int,
+    start: dt.datetime,
+    now: dt.datetime,
+    *,
+    notice: bool = True,
 ) -> list[tuple[dt.datetime, int]]:
-    """The units an appointment at ``start`` would hold, or a 422 saying why it cannot start there."""
-    earliest, latest = slot_search.window(agenda, now)
+    """The units an appointment at ``start`` would hold, or a 422 saying why it cannot start there.
+    ``notice=False`` for agents: the minimum notice does not apply to them, the past still does."""
+    earliest, latest = slot_search.window(agenda, now, notice=notice)
+    if not notice and start < now:
+        raise Unprocessable("Ce créneau est déjà passé : choisissez un créneau à venir.")
     if start < earliest:
         raise Unprocessable(
             f"Ce créneau est trop proche : réservez au moins {agenda.min_notice_minutes} minutes à l'avance."
@@ -151,16 +166,24 @@ async def create(
     session: AsyncSession,
     locator: LocatorClient,
     settings: BookingSettings,
-    data: BookingCreate,
+    data: BookingCreate | AgentBookingCreate,
     idempotency_key: str | None,
     now: dt.datetime,
+    *,
+    agent: Agent | None = None,
 ) -> tuple[BookingWithLink, bool]:
-    """The new booking and False, or — for a replayed Idempotency-Key — the first one and True."""
+    """The new booking and False, or — for a replayed Idempotency-Key — the first one and True.
+
+    With ``agent``: a booking made on the person's behalf, at one of the agent's sites (403 otherwise),
+    without the minimum notice, recorded as theirs; the capacity guarantee is the same."""
+    if agent is not None and data.site_id is not None:
+        agent.require_site(data.site_id)
     booking_id, token = uuid.uuid4(), new_token()
     if idempotency_key:
+        asked = data.model_dump(mode="json") | ({"agent": agent.id} if agent else {})
         record = IdempotencyRecord(  # type: ignore[call-arg]  # created_at: the database's server default
             key_hash=idempotency_key_hash(idempotency_key),
-            fingerprint=fingerprint(data.model_dump(mode="json")),
+            fingerprint=fingerprint(asked),
             booking_id=booking_id,
             token_box=seal(idempotency_key, token),
         )
@@ -170,10 +193,12 @@ async def create(
         agenda = await agendas.stop_agenda(session, data.stop_id)
     else:
         agenda = await agendas.site_agenda(session, locator, settings, data.site_id or 0)
+    if agent is not None:
+        agent.require_site(agenda.site_id)  # a bus stop's agenda belongs to the bus, as stored
     demarches = await catalogue.for_booking(session, data.demarches, agenda.demarches)
     duration = sum(d.duration_minutes for d in demarches)
     start = data.starts_at.astimezone(UTC)
-    held = await _units_for(session, agenda, duration, start, now)
+    held = await _units_for(session, agenda, duration, start, now, notice=agent is None)
     await _hold(session, agenda, held, duration, start, now)
     booking = Booking(  # type: ignore[call-arg]  # created_at, updated_at: the database's server defaults
         id=booking_id,
@@ -191,6 +216,8 @@ async def create(
         consent_contact=data.person.consent_contact,
         note=data.note,
         manage_token_hash=token_hash(token),
+        channel=Channel.agent if agent else Channel.online,
+        created_by=f"agent:{agent.id}" if agent else None,
     )
     await repository.add(session, booking)
     result = _with_link(booking, agenda, demarches, settings, token)
@@ -268,10 +295,22 @@ async def reschedule(
             f"Le report en ligne n'est plus possible moins de {settings.reschedule_cutoff_hours:g} h avant "
             "le rendez-vous : annulez-le ou prévenez la France Services."
         )
+    return await _move(session, settings, booking, starts_at, now)
+
+
+async def _move(
+    session: AsyncSession,
+    settings: BookingSettings,
+    booking: Booking,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+    *,
+    notice: bool = True,
+) -> BookingWithLink:
     agenda, demarches = await _context(session, booking)
     duration = sum(d.duration_minutes for d in demarches)
     start, previous = starts_at.astimezone(UTC), booking.starts_at
-    held = await _units_for(session, agenda, duration, start, now)
+    held = await _units_for(session, agenda, duration, start, now, notice=notice)
     await slots.release(session, booking.agenda_id, booking.units)
     await _hold(session, agenda, held, duration, start, now)
     new = new_token()
@@ -288,6 +327,30 @@ async def reschedule(
     return result
 
 
+async def _for_agent(session: AsyncSession, agent: Agent, booking_id: uuid.UUID) -> Booking:
+    """The booking, locked, if it is at one of the agent's sites (404, or 403 for another site's)."""
+    booking = await repository.by_id_for_update(session, booking_id)
+    if booking is None:
+        raise NotFound("Ce rendez-vous n'existe pas.")
+    agent.require_site(booking.site_id)
+    return booking
+
+
+async def reschedule_for(
+    session: AsyncSession,
+    settings: BookingSettings,
+    agent: Agent,
+    booking_id: uuid.UUID,
+    starts_at: dt.datetime,
+    now: dt.datetime,
+) -> BookingWithLink:
+    """An agent moves a booking of their site for the person (no cut-off, no minimum notice); the
+    person gets the new link as after their own rescheduling."""
+    booking = await _for_agent(session, agent, booking_id)
+    _require_confirmed(booking)
+    return await _move(session, settings, booking, starts_at, now, notice=False)
+
+
 async def set_status(
     session: AsyncSession,
     settings: BookingSettings,
@@ -295,11 +358,8 @@ async def set_status(
     booking_id: uuid.UUID,
     status: BookingStatus,
     now: dt.datetime,
-) -> BookingOut:
-    booking = await repository.by_id_for_update(session, booking_id)
-    if booking is None:
-        raise NotFound("Ce rendez-vous n'existe pas.")
-    agent.require_site(booking.site_id)
+) -> AgentBookingOut:
+    booking = await _for_agent(session, agent, booking_id)
     allowed = AGENT_TRANSITIONS.get(status, set())
     if booking.status not in allowed:
         raise Conflict(f"Un rendez-vous « {booking.status} » ne peut pas passer à « {status} ».")
@@ -317,12 +377,12 @@ async def set_status(
     await events.record(
         session, event_type, events.snapshot(booking, agenda, demarches), now, keys=events.keys_of(settings)
     )
-    return BookingOut(**_view(booking, agenda, demarches, settings))
+    return AgentBookingOut(**_view(booking, agenda, demarches, settings))
 
 
 async def day_of_site(
     session: AsyncSession, settings: BookingSettings, agent: Agent, site_id: int, day: dt.date
-) -> list[BookingOut]:
+) -> list[AgentBookingOut]:
     """The bookings of one local day at a site and at its bus stops."""
     agent.require_site(site_id)
     timezone = await agendas_repository.timezone_of_site(session, site_id) or "Europe/Paris"
@@ -340,5 +400,7 @@ async def day_of_site(
             assert agenda is not None  # foreign key
             agendas_by_id[booking.agenda_id] = agenda
         demarches = [catalogue_rows[c] for c in booking.demarches if c in catalogue_rows]
-        result.append(BookingOut(**_view(booking, agendas_by_id[booking.agenda_id], demarches, settings)))
+        result.append(
+            AgentBookingOut(**_view(booking, agendas_by_id[booking.agenda_id], demarches, settings))
+        )
     return result

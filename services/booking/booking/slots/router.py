@@ -9,6 +9,7 @@ from booking.clock import now
 from booking.deps import LocatorDep, SettingsDep
 from booking.slots import service
 from booking.slots.schemas import SlotsOut
+from fs_common.agent_auth import CurrentAgent
 from fs_common.bounds import BoundedDate
 from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
@@ -52,3 +53,43 @@ async def stop_slots(
 ) -> Response:
     agenda = await agendas.stop_agenda(session, stop_id)
     return _json(await service.search(session, agenda, demarche, day_from, day_to, now()))
+
+
+@router.get(
+    "/agent/sites/{site_id}/slots",
+    response_model=SlotsOut,
+    tags=["créneaux (agents)"],
+    summary="Créneaux libres pour prendre rendez-vous pour une personne (sans délai de prévenance)",
+)
+async def agent_site_slots(
+    session: SessionDep,
+    locator: LocatorDep,
+    settings: SettingsDep,
+    agent: CurrentAgent,
+    site_id: IntId,
+    demarche: Demarches,
+    day_from: From = None,
+    day_to: To = None,
+) -> Response:
+    agent.require_site(site_id)
+    agenda = await agendas.site_agenda(session, locator, settings, site_id)
+    return _json(await service.search(session, agenda, demarche, day_from, day_to, now(), notice=False))
+
+
+@router.get(
+    "/agent/stops/{stop_id}/slots",
+    response_model=SlotsOut,
+    tags=["créneaux (agents)"],
+    summary="Créneaux libres d'un arrêt de bus de l'agent (sans délai de prévenance)",
+)
+async def agent_stop_slots(
+    session: SessionDep,
+    agent: CurrentAgent,
+    stop_id: IntId,
+    demarche: Demarches,
+    day_from: From = None,
+    day_to: To = None,
+) -> Response:
+    agenda = await agendas.stop_agenda(session, stop_id)
+    agent.require_site(agenda.site_id)
+    return _json(await service.search(session, agenda, demarche, day_from, day_to, now(), notice=False))

@@ -18,10 +18,11 @@ from fs_common.errors import Unprocessable
 MAX_SEARCH_DAYS = 400
 
 
-def window(agenda: Agenda, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """The instants a booking may start at: after the minimum notice, before the horizon."""
+def window(agenda: Agenda, now: dt.datetime, *, notice: bool = True) -> tuple[dt.datetime, dt.datetime]:
+    """The instants a booking may start at: after the minimum notice (``notice=False``: after now, for
+    agents), before the horizon."""
     return (
-        now + dt.timedelta(minutes=agenda.min_notice_minutes),
+        now + dt.timedelta(minutes=agenda.min_notice_minutes if notice else 0),
         now + dt.timedelta(days=agenda.horizon_days),
     )
 
@@ -33,8 +34,10 @@ async def free(
     start: dt.datetime,
     end: dt.datetime,
     now: dt.datetime,
+    *,
+    notice: bool = True,
 ) -> list[FreeStart]:
-    earliest, latest = window(agenda, now)
+    earliest, latest = window(agenda, now, notice=notice)
     earliest, latest = max(earliest, start), min(latest, end)
     if earliest > latest:
         return []
@@ -71,6 +74,8 @@ async def search(
     day_from: dt.date | None,
     day_to: dt.date | None,
     now: dt.datetime,
+    *,
+    notice: bool = True,
 ) -> bytes:
     """The free slots as the JSON of ``SlotsOut``, built directly (a search can return thousands)."""
     demarches = await catalogue.for_booking(session, codes, agenda.demarches)
@@ -82,7 +87,7 @@ async def search(
         raise Unprocessable("Période invalide : « to » doit suivre « from », sur 400 jours au plus.")
     start = dt.datetime.combine(day_from, dt.time(), tz)
     end = dt.datetime.combine(day_to + dt.timedelta(days=1), dt.time(), tz) - dt.timedelta(microseconds=1)
-    starts = await free(session, agenda, duration, start, end, now)
+    starts = await free(session, agenda, duration, start, end, now, notice=notice)
     length = dt.timedelta(minutes=duration)
     body = {
         "agenda_id": agenda.id,
