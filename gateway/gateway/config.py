@@ -70,6 +70,10 @@ class GatewaySettings(RedisServiceSettings):
     )
     oidc_issuer: str = Field(default="", description="Issuer URL of the OpenID Connect provider")
     oidc_client_id: str = Field(default="", description="Our client id: the audience of its ID tokens")
+    oidc_authorization_endpoint: str = Field(
+        default="",
+        description="Where /agents sends the agent to sign in (implicit flow); empty: {issuer}/authorize",
+    )
     oidc_role_claim: str = "fs_role"
     oidc_sites_claim: str = "fs_sites"
 

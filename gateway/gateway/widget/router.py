@@ -50,6 +50,8 @@ WIDGET_JS = (("kit.js", "widget-text.js", "widget-map.js", "widget-booking.js", 
 WIDGET_CSS = (("widget.css",), _CSS)
 PAGE_JS = (("kit.js", "rendez-vous.js"), _JS)
 PAGE_CSS = (("rendez-vous.css",), _CSS)
+AGENTS_JS = (("kit.js", "agents.js"), _JS)
+AGENTS_CSS = (("agents.css",), _CSS)
 
 
 def _serve(request: Request, item: Asset) -> Response:
@@ -172,3 +174,57 @@ async def booking_page_html(request: Request) -> Response:
     if item.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=_PAGE_HEADERS | {"ETag": item.etag})
     return Response(item.body, media_type=item.media_type, headers=_PAGE_HEADERS | {"ETag": item.etag})
+
+
+@router.get(
+    "/agents.js",
+    summary="Le script de la console des agents",
+    response_class=Response,
+    responses={200: {"content": {"text/javascript": {}}}, 304: {"description": "Inchangé"}},
+)
+async def agents_js(request: Request) -> Response:
+    return _serve(request, asset(*AGENTS_JS))
+
+
+@router.get(
+    "/agents.css",
+    summary="La feuille de style de la console des agents (écran et impression)",
+    response_class=Response,
+    responses={200: {"content": {"text/css": {}}}, 304: {"description": "Inchangé"}},
+)
+async def agents_css(request: Request) -> Response:
+    return _serve(request, asset(*AGENTS_CSS))
+
+
+def agents_page(settings: GatewaySettings) -> bytes:
+    def versioned(path: str, item: Asset) -> str:
+        return f"{path}?v={item.etag.strip(chr(34))[:12]}"
+
+    authorize = settings.oidc_authorization_endpoint or (
+        f"{settings.oidc_issuer.rstrip('/')}/authorize" if settings.oidc_issuer else ""
+    )
+    page = Template(_static("agents.html").decode("utf-8")).substitute(
+        script=versioned("/agents.js", asset(*AGENTS_JS)),
+        page_css=versioned("/agents.css", asset(*AGENTS_CSS)),
+        auth_provider=escape(settings.auth_provider, quote=True),
+        oidc_authorize=escape(authorize, quote=True),
+        oidc_client=escape(settings.oidc_client_id, quote=True),
+        public_url=escape(str(settings.public_url).rstrip("/"), quote=True),
+    )
+    return page.encode("utf-8")
+
+
+@router.get(
+    "/agents",
+    summary="La console des agents : la journée, prendre rendez-vous pour une personne, les passages, "
+    "les fermetures, les chiffres d'activité",
+    description=(
+        "Page sans cadre applicatif : le jeton d'agent reste en mémoire de la page (jamais stocké ni dans "
+        "l'adresse) ; connexion intégrée ou par le fournisseur OpenID Connect configuré."
+    ),
+    response_class=Response,
+    responses={200: {"content": {"text/html": {}}}},
+)
+async def agents_page_html(request: Request) -> Response:
+    body = agents_page(request.app.state.settings)
+    return Response(body, media_type="text/html; charset=utf-8", headers=_PAGE_HEADERS)

@@ -1,0 +1,270 @@
+"""The agents' console (``/agents``) in headless Chromium, served by a real gateway in front of the real
+locator and booking services (conftest.py): one agent's day from sign-in to the CSV, then an agent of
+another site who sees none of it, then a token that expires while a booking form is being filled.
+
+Every step is checked with axe-core and photographed into ``test-artifacts/agents/`` (look at them).
+The agent works with the keyboard only: focus moved by Tab or onto a control, keys to act.
+"""
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.async_api import Locator, Page, expect
+
+from fs_common.testing import http_server
+from gateway.config import GatewaySettings
+from gateway.main import create_app as create_gateway
+
+from .browser import WAIT_MS, axe_violations
+from .test_manage_page_e2e import book, bookable
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "agents"
+PASSWORD = "un-mot-de-passe-solide-42"
+FOCUS_VISIBLE = """() => {
+    const el = document.activeElement;
+    const style = el && getComputedStyle(el);
+    return Boolean(el && el !== document.body && style.outlineStyle !== 'none'
+        && parseFloat(style.outlineWidth) >= 2);
+}"""
+
+
+@pytest.fixture(scope="module")
+async def base(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterator[str]:
+    """A gateway of its own (own Redis prefix: the browser uses no quota that other tests measure). Same
+    signing key as the session's gateway, whose JWKS the services verify agent tokens with."""
+    settings = gateway_settings.model_copy(
+        update={"redis_prefix": gateway_settings.redis_prefix + "agents:", "anonymous_per_minute": 1000}
+    )
+    async with http_server(create_gateway(settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def short_lived(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterator[str]:
+    """The same gateway whose agent tokens live 4 seconds."""
+    settings = gateway_settings.model_copy(
+        update={
+            "redis_prefix": gateway_settings.redis_prefix + "agents-short:",
+            "anonymous_per_minute": 1000,
+            "agent_token_ttl_s": 4,
+        }
+    )
+    async with http_server(create_gateway(settings)) as url:
+        yield url
+
+
+async def step(page: Page, name: str) -> None:
+    """Photograph the step and check it with axe-core (WCAG 2.1 A and AA)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    assert await axe_violations(page) == [], name
+
+
+async def press(control: Locator, key: str = "Enter") -> None:
+    await control.focus()
+    await control.press(key)
+
+
+async def type_into(control: Locator, text: str) -> None:
+    await control.focus()
+    await control.press("Control+a")
+    await control.press_sequentially(text)
+
+
+async def sign_in_with_tab(page: Page, email: str) -> None:
+    """From the sign-in heading: Tab to the e-mail, type, Tab to the password, type, Enter."""
+    await expect(page.get_by_role("heading", name="Connexion des agents")).to_be_focused(timeout=WAIT_MS)
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("Adresse e-mail professionnelle")).to_be_focused()
+    assert await page.evaluate(FOCUS_VISIBLE), "the focused e-mail field shows no focus"
+    await page.keyboard.type(email)
+    await page.keyboard.press("Tab")
+    await page.keyboard.type(PASSWORD)
+    await page.keyboard.press("Enter")
+
+
+async def agent_api(api: httpx.AsyncClient, email: str) -> dict[str, str]:
+    answer = await api.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
+    page: Page, base: str, short_lived: str, cli, gateway_settings: GatewaySettings
+):
+    async with httpx.AsyncClient(base_url=base, timeout=15) as api:
+        demarche, site, slots = await bookable(api)
+        sites = (await api.get("/v1/sites/nearest", params={"q": "23000", "limit": 10})).json()["results"]
+        other_site = next(r["site"] for r in sites if r["site"]["id"] != site["id"])
+        stamp = dt.datetime.now().strftime("%H%M%S%f")
+        mine, theirs = f"agent-{stamp}@fs-gueret.fr", f"autre-{stamp}@fs-ailleurs.fr"
+        env = {"GATEWAY_AGENT_PASSWORD": PASSWORD}
+        await asyncio.to_thread(cli, "create-agent", "--email", mine, "--sites", str(site["id"]), env=env)
+        await asyncio.to_thread(
+            cli, "create-agent", "--email", theirs, "--sites", str(other_site["id"]), env=env
+        )
+        online = await book(api, site["id"], demarche["code"], slots[0]["starts_at"], "Camille Martin")
+        day = online["starts_at"][:10]
+        headers = await agent_api(api, mine)
+
+        # 1. Sign in with the keyboard alone.
+        await page.goto(f"{base}/agents")
+        await step(page, "01-connexion")
+        await sign_in_with_tab(page, mine)
+        await expect(page.get_by_role("heading", name=f"France Services n° {site['id']}")).to_be_focused(
+            timeout=WAIT_MS
+        )
+
+        # 2. The day with the online booking.
+        await page.get_by_label("Jour affiché").fill(day)
+        table = page.locator("#fs-day-table tbody")
+        first_row = table.locator("tr").first
+        await expect(first_row).to_contain_text("Camille Martin", timeout=WAIT_MS)
+        await expect(first_row).to_contain_text("En ligne")
+        await expect(first_row).to_contain_text(demarche["documents"][0] if demarche["documents"] else "")
+        await step(page, "02-journee")
+
+        # 3. Book for someone with only a name and a phone.
+        await page.get_by_label("Démarche", exact=True).select_option(demarche["code"])
+        await page.get_by_label("À partir du").fill(day)
+        await press(page.get_by_role("button", name="Voir les créneaux libres"))
+        first_slot = page.locator("#fs-book-slots input[type=radio]").first
+        await expect(first_slot).to_be_focused(timeout=WAIT_MS)
+        assert await page.evaluate(FOCUS_VISIBLE), "the focused slot shows no focus"
+        await first_slot.press("Space")
+        await type_into(page.get_by_label("Nom et prénom (obligatoire)"), "Jeanne Petit")
+        await type_into(page.get_by_label("Téléphone (facultatif)"), "06 12 34 56 78")
+        await step(page, "03-prise-de-rendez-vous")
+        await press(page.get_by_role("button", name="Réserver ce créneau"))
+        confirmation = page.locator(".fs-confirmation")
+        await expect(confirmation.get_by_role("heading", name="Rendez-vous confirmé")).to_be_focused(
+            timeout=WAIT_MS
+        )
+        await expect(confirmation).to_contain_text("Jeanne Petit")
+        await expect(table).to_contain_text("Jeanne Petit")
+        await expect(table.locator("tr", has_text="Jeanne Petit")).to_contain_text("Par un agent")
+        await step(page, "04-rendez-vous-confirme")
+
+        # 4. The first booking of the day is honoured.
+        await expect(first_row).to_contain_text("Camille Martin")
+        status = first_row.get_by_role("combobox")
+        await status.focus()
+        await status.select_option("honoured")
+        await press(first_row.get_by_role("button", name="Appliquer"))
+        await expect(table.locator("tr").first.locator(".fs-status")).to_have_text("Honoré", timeout=WAIT_MS)
+        booked = (
+            await api.get(f"/v1/agent/sites/{site['id']}/bookings", params={"date": day}, headers=headers)
+        ).json()
+        by_name = {b["person"]["name"]: b for b in booked}
+        assert by_name["Camille Martin"]["status"] == "honoured"
+        assert by_name["Jeanne Petit"]["person"] == {
+            "name": "Jeanne Petit",
+            "email": None,
+            "phone": "06 12 34 56 78",
+            "consent_contact": False,
+        }
+        assert by_name["Jeanne Petit"]["channel"] == "agent" and by_name["Jeanne Petit"]["created_by"]
+        await step(page, "05-honore")
+
+        # 5. A walk-in, seen in today's list.
+        await page.get_by_label("Partenaire").select_option("caf")
+        await press(page.get_by_label("Réorienté"), "Space")
+        await press(page.get_by_role("button", name="Enregistrer le passage"))
+        await expect(page.locator("#fs-walkin-done")).to_have_text("Passage enregistré.", timeout=WAIT_MS)
+        today = (
+            await api.get(
+                f"/v1/agent/sites/{site['id']}/visits",
+                params={"date": dt.date.today().isoformat()},
+                headers=headers,
+            )
+        ).json()
+        assert [(v["partner"], v["outcome"]) for v in today][-1:] == [("caf", "redirected")]
+        await page.get_by_label("Jour affiché").fill(dt.date.today().isoformat())
+        await expect(table).to_contain_text("Sans rendez-vous", timeout=WAIT_MS)
+        await step(page, "06-passage")
+        await page.get_by_label("Jour affiché").fill(
+            (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat()
+        )
+        await press(page.get_by_role("button", name="Jour suivant"))
+        await expect(page.get_by_label("Jour affiché")).to_have_value(day)
+        await expect(table).to_contain_text("Jeanne Petit", timeout=WAIT_MS)
+
+        # 6. A closure of that day lists the bookings it hits before it is confirmed.
+        await page.get_by_label("Date de l'exception").fill(day)
+        await type_into(page.get_by_label("Motif (facultatif)"), "Formation de l'équipe")
+        await press(page.get_by_role("button", name="Vérifier"))
+        check = page.locator("#fs-exc-check")
+        await expect(check.get_by_role("heading", name="Cette fermeture touche 2 rendez-vous")).to_be_focused(
+            timeout=WAIT_MS
+        )
+        await expect(check).to_contain_text("Jeanne Petit")
+        await expect(check).to_contain_text("Camille Martin")
+        await step(page, "07-fermeture-a-confirmer")
+        await press(check.get_by_role("button", name="Confirmer la fermeture"))
+        closures = page.locator("#fs-exception-list")
+        await expect(closures).to_contain_text("Formation de l'équipe", timeout=WAIT_MS)
+        await step(page, "08-fermeture-enregistree")
+
+        # 7. The day as CSV.
+        async with page.expect_download() as download_info:
+            await press(page.get_by_role("button", name="Télécharger la journée (CSV)"))
+        download = await download_info.value
+        content = await asyncio.to_thread(Path(await download.path()).read_text, "utf-8-sig")
+        assert download.suggested_filename == f"rendez-vous-{site['id']}-{day}.csv"
+        assert "Camille Martin" in content and "Jeanne Petit" in content and "honoré" in content
+        assert "par un agent" in content
+
+        # 8. The month's figures, with a bar per partner.
+        await page.get_by_label("Mois").fill(day[:7])
+        await press(page.locator("#fs-activity-form").get_by_role("button", name="Afficher"))
+        chart = page.locator(".fs-chart")
+        await expect(chart).to_contain_text(demarche["partner_label"], timeout=WAIT_MS)
+        figures = (
+            await api.get(
+                "/v1/agent/activity", params={"month": day[:7], "site_id": site["id"]}, headers=headers
+            )
+        ).json()
+        await expect(page.locator(".fs-figures")).to_contain_text(
+            f"Accompagnements{figures['accompaniments']}"
+        )
+        await step(page, "09-activite")
+
+        # Put the site's agenda back as it was (the closure is removed through the page).
+        await press(closures.get_by_role("button", name="Supprimer").first)
+        await expect(closures).not_to_contain_text("Formation de l'équipe", timeout=WAIT_MS)
+
+        # 9. An agent of another site sees none of it.
+        await press(page.get_by_role("button", name="Se déconnecter"))
+        await sign_in_with_tab(page, theirs)
+        await expect(
+            page.get_by_role("heading", name=f"France Services n° {other_site['id']}")
+        ).to_be_focused(timeout=WAIT_MS)
+        await page.get_by_label("Jour affiché").fill(day)
+        await expect(page.locator("#fs-day-summary")).to_contain_text("0 rendez-vous", timeout=WAIT_MS)
+        for name in ("Camille Martin", "Jeanne Petit"):
+            await expect(page.locator("body")).not_to_contain_text(name)
+        assert [o for o in await page.locator("#fs-site-pick option").all_inner_texts()] == [
+            f"France Services n° {other_site['id']}"
+        ]
+        await step(page, "10-autre-france-services")
+
+    # 10. The token expires while a booking form is being filled: sign in again, nothing typed is lost.
+    await page.goto(f"{short_lived}/agents")
+    await sign_in_with_tab(page, mine)
+    await expect(page.get_by_role("heading", name=f"France Services n° {site['id']}")).to_be_focused(
+        timeout=WAIT_MS
+    )
+    await type_into(page.get_by_label("Nom et prénom (obligatoire)"), "Paul Durand")
+    await type_into(page.get_by_label("Téléphone (facultatif)"), "07 98 76 54 32")
+    await expect(page.locator("#fs-signin-reason")).to_contain_text("expiré", timeout=WAIT_MS)
+    await step(page, "11-session-expiree")
+    await sign_in_with_tab(page, mine)
+    await expect(page.get_by_label("Nom et prénom (obligatoire)")).to_have_value(
+        "Paul Durand", timeout=WAIT_MS
+    )
+    await expect(page.get_by_label("Téléphone (facultatif)")).to_have_value("07 98 76 54 32")
+    await step(page, "12-reconnecte-formulaire-garde")
