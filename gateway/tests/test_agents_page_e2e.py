@@ -45,12 +45,12 @@ async def base(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterat
 
 @pytest.fixture(scope="module")
 async def short_lived(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterator[str]:
-    """The same gateway whose agent tokens live 4 seconds."""
+    """The same gateway whose agent tokens live 10 seconds (the page asks again 2 s before)."""
     settings = gateway_settings.model_copy(
         update={
             "redis_prefix": gateway_settings.redis_prefix + "agents-short:",
             "anonymous_per_minute": 1000,
-            "agent_token_ttl_s": 4,
+            "agent_token_ttl_s": 10,
         }
     )
     async with http_server(create_gateway(settings)) as url:
@@ -81,6 +81,7 @@ async def sign_in_with_tab(page: Page, email: str) -> None:
     await page.keyboard.press("Tab")
     await expect(page.get_by_label("Adresse e-mail professionnelle")).to_be_focused()
     assert await page.evaluate(FOCUS_VISIBLE), "the focused e-mail field shows no focus"
+    await page.keyboard.press("Control+a")
     await page.keyboard.type(email)
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
@@ -263,8 +264,10 @@ async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
     await expect(page.locator("#fs-signin-reason")).to_contain_text("expiré", timeout=WAIT_MS)
     await step(page, "11-session-expiree")
     await sign_in_with_tab(page, mine)
-    await expect(page.get_by_label("Nom et prénom (obligatoire)")).to_have_value(
-        "Paul Durand", timeout=WAIT_MS
+    await expect(page.get_by_role("heading", name=f"France Services n° {site['id']}")).to_be_focused(
+        timeout=WAIT_MS
     )
+    await expect(page.get_by_label("Nom et prénom (obligatoire)")).to_be_visible()
+    await expect(page.get_by_label("Nom et prénom (obligatoire)")).to_have_value("Paul Durand")
     await expect(page.get_by_label("Téléphone (facultatif)")).to_have_value("07 98 76 54 32")
     await step(page, "12-reconnecte-formulaire-garde")

@@ -268,13 +268,17 @@
 
   // ---------------------------------------------------------------- the day
 
+  let dayTicket = 0;
+
   async function loadDay() {
     const date = $("fs-date").value;
+    const ticket = ++dayTicket;
     $("fs-day-error").textContent = "";
     const [bookings, visits] = await Promise.all([
       api(`/v1/agent/sites/${site}/bookings`, { params: { date } }),
       api(`/v1/agent/sites/${site}/visits`, { params: { date } }),
     ]);
+    if (ticket !== dayTicket) return; // a later day was asked for meanwhile: its answer wins
     const rows = [
       ...bookings.map((b) => ({ at: b.starts_at, booking: b })),
       ...visits.map((v) => ({ at: v.occurred_at, visit: v })),
