@@ -185,7 +185,7 @@
       return true;
     }
     try {
-      const answer = await request(`${API}/v1/auth/oidc/token`, { method: "POST", body: { id_token: idToken } });
+      const answer = await request(`${API}/v1/auth/oidc/token`, { method: "POST", body: { id_token: idToken, nonce: expected.nonce } });
       signedIn(answer);
     } catch (error) {
       showSignin(error.message);
