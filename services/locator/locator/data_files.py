@@ -8,3 +8,4 @@ COMMUNES_CSV = DATA_DIR / "communes_fr_2026_with_centroids.csv"
 ARRONDISSEMENTS_CSV = DATA_DIR / "arrondissements_municipaux_centroids_ODbL.csv"
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 ROAD_TERRITORIES_CSV = DATA_DIR / "road_territories.csv"
+OLD_NAMES_CSV = DATA_DIR / "communes_old_names.csv"

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import any_, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -67,32 +67,16 @@ async def all_refs(session: AsyncSession) -> list[CommuneRef]:
     return [_ref(row) for row in result]
 
 
+async def by_codes(session: AsyncSession, codes: Sequence[str]) -> dict[str, CommuneRef]:
+    """The communes (or arrondissements) of ``codes``, as the table holds them now."""
+    if not codes:
+        return {}
+    result = await session.execute(select(*_REF_COLUMNS).where(col(Commune.code_insee).in_(codes)))
+    return {row.code_insee: _ref(row) for row in result}
+
+
 async def count(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(Commune))).scalar_one()
-
-
-async def by_postcode(session: AsyncSession, postcode: str) -> list[CommuneRef]:
-    result = await session.execute(
-        select(*_REF_COLUMNS)
-        .where(any_(col(Commune.postcodes)) == postcode)
-        .where(col(Commune.location).is_not(None))
-        # In Paris, Lyon and Marseille the arrondissement is the precise answer for its postcode.
-        .order_by((col(Commune.kind) == "arrondissement-municipal").desc(), col(Commune.population).desc())
-    )
-    return [_ref(row) for row in result]
-
-
-async def by_name(session: AsyncSession, key: str, limit: int) -> list[CommuneRef]:
-    """Exact matches on the search key first, then names starting with it, most populous first."""
-    exact = col(Commune.search_key) == key
-    result = await session.execute(
-        select(*_REF_COLUMNS)
-        .where(col(Commune.search_key).startswith(key))
-        .where(col(Commune.location).is_not(None))
-        .order_by(exact.desc(), col(Commune.population).desc())
-        .limit(limit)
-    )
-    return [_ref(row) for row in result]
 
 
 async def nearest(session: AsyncSession, lat: float, lon: float) -> CommuneRef | None:

@@ -48,6 +48,7 @@ class BanClient:
             lat=lat,
             lon=lon,
             kind=props.get("type", "unknown"),
+            precision=props.get("type", "unknown"),
             insee_code=props.get("citycode"),
             postcode=props.get("postcode"),
             commune=props.get("city"),

@@ -6,6 +6,7 @@ from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC
 from locator.geocoding import service
 from locator.geocoding.ban_client import BanClient
+from locator.geocoding.gazetteer import Gazetteer
 from locator.geocoding.schemas import GeocodeResponse
 
 router = APIRouter(prefix="/v1", tags=["géocodage"])
@@ -13,6 +14,11 @@ router = APIRouter(prefix="/v1", tags=["géocodage"])
 
 def ban_client(request: Request) -> BanClient | None:
     return getattr(request.app.state, "ban", None)
+
+
+def gazetteer(request: Request) -> Gazetteer:
+    """The worker's offline gazetteer, part of the search snapshot (503 until it is first loaded)."""
+    return request.app.state.search_index.get().gazetteer
 
 
 @router.get(
@@ -29,4 +35,4 @@ async def geocode(
     ],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> GeocodeResponse:
-    return await service.geocode(session, ban_client(request), q, limit)
+    return await service.geocode(session, gazetteer(request), ban_client(request), q, limit)

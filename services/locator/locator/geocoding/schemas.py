@@ -13,6 +13,11 @@ class Place(BaseModel):
     lat: float
     lon: float
     kind: str = Field(description="housenumber, street, locality, municipality", examples=["municipality"])
+    precision: str = Field(
+        description="Précision de la réponse : housenumber (numéro), street (rue), locality (lieu-dit) ou "
+        "municipality (commune : le géocodeur hors ligne répond toujours à la commune)",
+        examples=["municipality"],
+    )
     insee_code: str | None = Field(default=None, examples=["23096"])
     postcode: str | None = Field(default=None, examples=["23000"])
     commune: str | None = Field(default=None, examples=["Guéret"])

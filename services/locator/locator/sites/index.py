@@ -21,8 +21,10 @@ from scipy.spatial import cKDTree
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common import territories
+from locator.communes import repository as communes_repository
 from locator.coverage import repository as coverage_repository
 from locator.geo import EARTH_RADIUS_M, unit_vector, unit_xyz
+from locator.geocoding.gazetteer import Gazetteer
 from locator.road_territories import RoadTerritory, road_territories
 from locator.sites import repository
 from locator.sites.models import Site
@@ -99,8 +101,11 @@ class IndexedSite:
 class SiteIndex:
     """An immutable snapshot: sites in id order as parallel arrays, communes in a KD-tree."""
 
-    def __init__(self, sites: list[IndexedSite], communes: list, model: TravelModel) -> None:
+    def __init__(
+        self, sites: list[IndexedSite], communes: list, model: TravelModel, gazetteer: Gazetteer | None = None
+    ) -> None:
         self.sites = sites
+        self.gazetteer = gazetteer or Gazetteer([])
         self._position = {id(s): i for i, s in enumerate(sites)}
         rows = [s.row for s in sites]
         self._tree = cKDTree(unit_xyz(np.array([s.lat for s in sites]), np.array([s.lon for s in sites])))
@@ -154,11 +159,12 @@ class SiteIndex:
     async def load(cls, session: AsyncSession, model: TravelModel) -> "SiteIndex":
         rows = await repository.all_located(session)
         communes = await coverage_repository.communes(session)
+        gazetteer = Gazetteer(await communes_repository.all_refs(session))
         sites = [
             IndexedSite(r.Site, r.lat, r.lon, SiteOut.of(r.Site, r.lat, r.lon).model_dump(mode="json"))
             for r in rows
         ]
-        return cls(sites, communes, model)
+        return cls(sites, communes, model, gazetteer)
 
     def __len__(self) -> int:
         return len(self.sites)

@@ -15,7 +15,7 @@ from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
 from fs_common.params import IntId
 from fs_common.partners import Partner
 from fs_common.responses import json_response, model_response
-from locator.geocoding.router import ban_client
+from locator.geocoding.router import ban_client, gazetteer
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
@@ -49,7 +49,7 @@ async def resolve_origin(request: Request, lat: float | None, lon: float | None,
     if not q:
         raise Unprocessable("Indiquez où chercher : lat et lon, ou q (code postal, commune ou adresse).")
     async with request.app.state.sessionmaker() as session:
-        place, source = await locate(session, ban_client(request), q)
+        place, source = await locate(session, gazetteer(request), ban_client(request), q)
     return Origin(
         lat=place.lat, lon=place.lon, label=place.label, source=source.value, insee_code=place.insee_code
     )
