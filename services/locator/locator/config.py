@@ -35,12 +35,12 @@ class LocatorSettings(ServiceSettings):
     )
     travel_detour_factor_overseas: float = Field(default=1.4, ge=1, le=3, description="The same overseas")
     travel_dense_city_km: float = Field(
-        default=2.5, ge=0, le=20, description="Streets driven to leave or enter a dense city"
+        default=2.0, ge=0, le=20, description="Streets driven to leave or enter a dense city"
     )
     travel_town_km: float = Field(default=1.0, ge=0, le=20, description="The same for a town")
     travel_rural_km: float = Field(default=0.3, ge=0, le=20, description="The same for a village")
     travel_dense_city_kmh: float = Field(
-        default=20.0, gt=0, le=130, description="Speed in a dense city's streets"
+        default=25.0, gt=0, le=130, description="Speed in a dense city's streets"
     )
     travel_town_kmh: float = Field(default=30.0, gt=0, le=130, description="Speed in a town's streets")
     travel_rural_kmh: float = Field(default=40.0, gt=0, le=130, description="Speed in a village's streets")
@@ -48,16 +48,20 @@ class LocatorSettings(ServiceSettings):
         default=50.0, gt=0, le=130, description="Open-road speed of the shortest trips"
     )
     travel_open_road_long_kmh: float = Field(
-        default=95.0, gt=0, le=130, description="Open-road speed the longest trips tend to"
+        default=82.0, gt=0, le=130, description="Open-road speed the longest trips tend to"
     )
     travel_open_road_scale_km: float = Field(
-        default=40.0, gt=0, le=1000, description="Trip length over which the open road speeds up"
+        default=60.0, gt=0, le=1000, description="Trip length over which the open road speeds up"
     )
     travel_mountain_speed_factor: float = Field(
-        default=0.75, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
+        default=0.6, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
     )
     travel_overseas_speed_factor: float = Field(
         default=0.8, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
+    )
+    travel_departement_speed_factors: dict[str, float] = Field(
+        default={"973": 1.15},
+        description="Open-road speed factor of a département's roads, instead of its terrain's (JSON object)",
     )
     travel_dense_city_population: int = Field(default=50_000, description="Dense city from this population")
     travel_town_population: int = Field(default=2_000, description="Town from this population")

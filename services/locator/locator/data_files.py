@@ -9,3 +9,4 @@ ARRONDISSEMENTS_CSV = DATA_DIR / "arrondissements_municipaux_centroids_ODbL.csv"
 SERVICE_DIR = Path(__file__).resolve().parent.parent
 ROAD_TERRITORIES_CSV = DATA_DIR / "road_territories.csv"
 OLD_NAMES_CSV = DATA_DIR / "communes_old_names.csv"
+ROAD_DURATIONS_CSV = DATA_DIR / "road_durations.csv"

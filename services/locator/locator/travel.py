@@ -23,7 +23,7 @@ The estimate is shaped like a real trip by car (no routing engine configured)::
 - ``fixed_minutes``: parking and walking in.
 
 Every figure is a setting (``LOCATOR_TRAVEL_*``, ``locator/config.py``), calibrated on the committed
-reference of real car durations (``tests/data/road_durations.csv``, checked by
+reference of real car durations (``data/road_durations.csv``, checked by
 ``tests/test_travel_calibration.py`` and printed by ``make bench``).
 
 With a routing engine (``LOCATOR_ROUTING_URL``, OSRM's HTTP API), coverage asks it the road durations
@@ -66,10 +66,11 @@ class Terrain(IntEnum):
 
 @dataclass(frozen=True)
 class TripEnd:
-    """One end of a trip: the classes of its commune."""
+    """One end of a trip: the classes of its commune. ``terrain`` is a ``Terrain``, or the index of a
+    département whose roads have a speed factor of their own (``departement_speed_factors``)."""
 
     density: Density
-    terrain: Terrain
+    terrain: int
 
 
 def zone_of(departement: str) -> str:
@@ -84,8 +85,9 @@ class TravelModel:
     """Build it with ``from_settings``: the figures live in one place, ``locator/config.py``."""
 
     fixed_minutes: float
-    detour: tuple[float, float, float]  # by Terrain
-    terrain_speed_factor: tuple[float, float, float]  # by Terrain
+    detour: tuple[float, ...]  # by terrain index: Terrain, then the départements of their own
+    terrain_speed_factor: tuple[float, ...]  # the same
+    terrain_names: tuple[str, ...]
     urban_km: tuple[float, float, float]  # by Density
     urban_kmh: tuple[float, float, float]  # by Density
     open_road_short_kmh: float
@@ -94,14 +96,31 @@ class TravelModel:
     dense_city_population: int
     town_population: int
     mountain_departements: frozenset[str]
+    departement_terrains: dict[str, int]  # département → its terrain index
 
     @classmethod
     def from_settings(cls, settings: LocatorSettings) -> "TravelModel":
         s = settings
+        mountain = frozenset(s.travel_mountain_departements)
+        detour = [s.travel_detour_factor, s.travel_detour_factor_mountain, s.travel_detour_factor_overseas]
+        factor = [1.0, s.travel_mountain_speed_factor, s.travel_overseas_speed_factor]
+        names = [t.name for t in Terrain]
+        own: dict[str, int] = {}
+        for departement, speed_factor in sorted(s.travel_departement_speed_factors.items()):
+            base = (
+                Terrain.overseas
+                if zone_of(departement) != "metro"
+                else (Terrain.mountain if departement in mountain else Terrain.plain)
+            )
+            own[departement] = len(names)
+            detour.append(detour[base])
+            factor.append(speed_factor)
+            names.append(departement)
         return cls(
             fixed_minutes=s.travel_fixed_minutes,
-            detour=(s.travel_detour_factor, s.travel_detour_factor_mountain, s.travel_detour_factor_overseas),
-            terrain_speed_factor=(1.0, s.travel_mountain_speed_factor, s.travel_overseas_speed_factor),
+            detour=tuple(detour),
+            terrain_speed_factor=tuple(factor),
+            terrain_names=tuple(names),
             urban_km=(s.travel_dense_city_km, s.travel_town_km, s.travel_rural_km),
             urban_kmh=(s.travel_dense_city_kmh, s.travel_town_kmh, s.travel_rural_kmh),
             open_road_short_kmh=s.travel_open_road_short_kmh,
@@ -109,7 +128,8 @@ class TravelModel:
             open_road_scale_km=s.travel_open_road_scale_km,
             dense_city_population=s.travel_dense_city_population,
             town_population=s.travel_town_population,
-            mountain_departements=frozenset(s.travel_mountain_departements),
+            mountain_departements=mountain,
+            departement_terrains=own,
         )
 
     def classify(self, population: int, departement: str, zone: str | None = None) -> TripEnd:
@@ -120,7 +140,10 @@ class TravelModel:
             density = Density.town
         else:
             density = Density.rural
-        if (zone or zone_of(departement)) != "metro":
+        terrain: int
+        if departement in self.departement_terrains:
+            terrain = self.departement_terrains[departement]
+        elif (zone or zone_of(departement)) != "metro":
             terrain = Terrain.overseas
         elif departement in self.mountain_departements:
             terrain = Terrain.mountain
@@ -168,10 +191,8 @@ class TravelModel:
         return {
             "method": "great_circle",
             "fixed_minutes": self.fixed_minutes,
-            "detour_factor": {t.name: v for t, v in zip(Terrain, self.detour, strict=True)},
-            "terrain_speed_factor": {
-                t.name: v for t, v in zip(Terrain, self.terrain_speed_factor, strict=True)
-            },
+            "detour_factor": dict(zip(self.terrain_names, self.detour, strict=True)),
+            "terrain_speed_factor": dict(zip(self.terrain_names, self.terrain_speed_factor, strict=True)),
             "urban_km": {d.name: v for d, v in zip(Density, self.urban_km, strict=True)},
             "urban_kmh": {d.name: v for d, v in zip(Density, self.urban_kmh, strict=True)},
             "open_road_kmh": {

@@ -25,20 +25,35 @@ def density(population: int) -> int:
     )
 
 
+OWN = sorted(S.travel_departement_speed_factors)  # départements whose roads have a factor of their own
+
+
 def terrain(departement: str, zone: str) -> int:
-    """0 plain, 1 mountain (loi Montagne départements), 2 overseas."""
+    """0 plain, 1 mountain (loi Montagne départements), 2 overseas; 3, 4… a département of its own."""
+    if departement in OWN:
+        return 3 + OWN.index(departement)
     if zone != "metro":
         return 2
     return 1 if departement in S.travel_mountain_departements else 0
 
 
+def _base(departement: str) -> int:
+    overseas = departement.startswith(("97", "98"))
+    return 2 if overseas else 1 if departement in S.travel_mountain_departements else 0
+
+
+_BASE_DETOUR = [S.travel_detour_factor, S.travel_detour_factor_mountain, S.travel_detour_factor_overseas]
+DETOUR = np.array(_BASE_DETOUR + [_BASE_DETOUR[_base(d)] for d in OWN])  # by terrain index
+FACTOR = np.array(
+    [1.0, S.travel_mountain_speed_factor, S.travel_overseas_speed_factor]
+    + [S.travel_departement_speed_factors[d] for d in OWN]
+)
+
+
 def minutes(distance_m, o_density, o_terrain, d_density, d_terrain):  # noqa: ANN001, ANN201
     """README, "Travel-time model": streets out of the origin and into the destination, open road between
     faster as the trip grows longer, mountains and overseas slower and more winding."""
-    detour = np.array(
-        [S.travel_detour_factor, S.travel_detour_factor_mountain, S.travel_detour_factor_overseas]
-    )
-    factor = np.array([1.0, S.travel_mountain_speed_factor, S.travel_overseas_speed_factor])
+    detour, factor = DETOUR, FACTOR
     urban_km = np.array([S.travel_dense_city_km, S.travel_town_km, S.travel_rural_km])
     urban_kmh = np.array([S.travel_dense_city_kmh, S.travel_town_kmh, S.travel_rural_kmh])
     road = np.asarray(distance_m) / 1000 * (detour[o_terrain] + detour[d_terrain]) / 2

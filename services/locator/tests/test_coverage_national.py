@@ -6,11 +6,10 @@ import pytest
 
 from fs_common.databases import asyncpg_dsn
 
-from .locator_documented import S, density, road_territory, terrain
+from .locator_documented import DETOUR, density, road_territory, terrain
 from .locator_documented import minutes as documented_minutes
 
 R_M = 6_371_008.8
-DETOUR = np.array([S.travel_detour_factor, S.travel_detour_factor_mountain, S.travel_detour_factor_overseas])
 ROAD_KM_TO_NEAREST: dict[str, float] = {}  # filled by brute_force: road estimate to the nearest fixed site
 
 

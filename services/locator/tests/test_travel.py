@@ -48,8 +48,8 @@ def test_zone_from_the_departement_code():
 
 def test_a_trip_leaves_its_town_then_takes_the_open_road(model):
     # 10 km in straight line between two villages of the plain: 13 km of road; 0.3 km of streets at
-    # each end at 40 km/h, 12.4 km of open road at 95 − 45 × e^(−13/40) km/h; plus 3 minutes.
-    open_kmh = 95 - 45 * np.exp(-13 / 40)
+    # each end at 40 km/h, 12.4 km of open road at 82 − (82 − 50) × e^(−13/60) km/h; plus 3 minutes.
+    open_kmh = 82 - 32 * np.exp(-13 / 60)
     expected = 3 + 60 * (0.6 / 40 + 12.4 / open_kmh)
     village = TripEnd(VILLAGE, Terrain.plain)
     assert model.estimate_minutes(10_000, village, village) == pytest.approx(expected)
@@ -83,11 +83,18 @@ def test_mountains_and_overseas_are_slower_than_the_plain(model):
     )
 
 
+def test_guyane_roads_have_a_factor_of_their_own(model):
+    """The long straight RN1 and RN2 of Guyane: calibrated on its reference trips (README)."""
+    cayenne, island = model.classify(60_000, "973", "drom"), model.classify(60_000, "974", "drom")
+    assert cayenne.terrain != island.terrain == Terrain.overseas
+    assert model.estimate_minutes(100_000, cayenne, cayenne) < model.estimate_minutes(100_000, island, island)
+
+
 def test_time_grows_with_distance_for_every_pair_of_ends(model):
     distances = np.linspace(0, 300_000, 3001)
     for o in Density:
         for d in Density:
-            for t in Terrain:
+            for t in range(len(model.terrain_names)):
                 minutes = model.minutes(distances, o, t, d, t)
                 assert np.all(np.diff(minutes) > 0)
 

@@ -1,0 +1,136 @@
+"""The travel model against real car durations: ``data/road_durations.csv``, published by route
+planners and travel guides (each row names its source). ``tests/test_travel_calibration.py`` holds the
+model to it and ``make bench`` prints the same figures.
+
+Each end of a reference trip is placed where route planners start and end a trip between two towns,
+their centre: the first fixed France Services of the commune in the national list when it has one
+(they sit in town centres), else the commune's centre (geo.api.gouv.fr), which in the vast communes of
+Guyane can lie tens of kilometres from the town.
+"""
+
+import csv
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from locator.geo import haversine_m
+from locator.travel import TravelModel
+
+MAX_MEDIAN_ERROR = 0.15  # median absolute error
+MIN_WITHIN_25 = 0.80  # share of trips within ±25 %
+MAX_CLASS_BIAS = 0.10  # median signed error of any reference class
+
+
+@dataclass(frozen=True)
+class Trip:
+    origin_insee: str
+    origin: str
+    destination_insee: str
+    destination: str
+    minutes: float
+    reference_class: str
+    source_url: str
+
+
+@dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    population: int
+    departement: str
+    zone: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    trip: Trip
+    straight_km: float
+    minutes: float
+
+    @property
+    def error(self) -> float:
+        """Signed relative error of the estimate: +0.10 is 10 % too long."""
+        return self.minutes / self.trip.minutes - 1
+
+
+@dataclass(frozen=True)
+class Calibration:
+    estimates: list[Estimate]
+    median_abs_error: float
+    within_25: float
+    bias_by_class: dict[str, float]  # median signed error per reference class
+
+    def holds(self) -> bool:
+        return (
+            self.median_abs_error <= MAX_MEDIAN_ERROR
+            and self.within_25 >= MIN_WITHIN_25
+            and all(abs(b) <= MAX_CLASS_BIAS for b in self.bias_by_class.values())
+        )
+
+    def lines(self) -> list[str]:
+        """The figures, as ``make bench`` prints them."""
+        lines = [
+            f"reference trips: {len(self.estimates)} (data/road_durations.csv)",
+            f"median absolute error: {self.median_abs_error:.1%} (at most {MAX_MEDIAN_ERROR:.0%})",
+            f"within ±25 %: {self.within_25:.1%} (at least {MIN_WITHIN_25:.0%})",
+        ]
+        for name, bias in sorted(self.bias_by_class.items()):
+            trips = sum(e.trip.reference_class == name for e in self.estimates)
+            lines.append(f"  bias {name:<14} {bias:+.1%} over {trips} trips (at most ±{MAX_CLASS_BIAS:.0%})")
+        return lines
+
+
+def read_trips(path: Path) -> list[Trip]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return [
+            Trip(
+                origin_insee=r["origin_insee"],
+                origin=r["origin"],
+                destination_insee=r["destination_insee"],
+                destination=r["destination"],
+                minutes=float(r["minutes"]),
+                reference_class=r["reference_class"],
+                source_url=r["source_url"],
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+def read_places(communes_csv: Path, sites_csv: Path) -> dict[str, Place]:
+    """Every commune of the vendored table, placed at its first fixed France Services if it has one."""
+    town_centres: dict[str, tuple[float, float]] = {}
+    with sites_csv.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["format_fs"] == "Fixe" and r["latitude"] and r["longitude"]:
+                town_centres.setdefault(r["insee_com"], (float(r["latitude"]), float(r["longitude"])))
+    places = {}
+    with communes_csv.open(encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            if r["type"] != "commune-actuelle" or not r["lat"]:
+                continue
+            lat, lon = town_centres.get(r["code_insee"], (float(r["lat"]), float(r["lon"])))
+            places[r["code_insee"]] = Place(lat, lon, int(r["population"] or 0), r["departement"], r["zone"])
+    return places
+
+
+def calibrate(model: TravelModel, trips: list[Trip], places: dict[str, Place]) -> Calibration:
+    estimates = []
+    for trip in trips:
+        a, b = places[trip.origin_insee], places[trip.destination_insee]
+        metres = haversine_m(a.lat, a.lon, b.lat, b.lon)
+        minutes = model.estimate_minutes(
+            metres,
+            model.classify(a.population, a.departement, a.zone),
+            model.classify(b.population, b.departement, b.zone),
+        )
+        estimates.append(Estimate(trip, metres / 1000, minutes))
+    errors = [e.error for e in estimates]
+    classes = sorted({e.trip.reference_class for e in estimates})
+    return Calibration(
+        estimates=estimates,
+        median_abs_error=statistics.median(abs(x) for x in errors),
+        within_25=sum(abs(x) <= 0.25 for x in errors) / len(errors),
+        bias_by_class={
+            c: statistics.median(e.error for e in estimates if e.trip.reference_class == c) for c in classes
+        },
+    )
