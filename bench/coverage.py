@@ -37,7 +37,7 @@ PUBLISHED = (
 )
 
 
-def brute_force(model: TravelModel, communes, sites) -> tuple[int, int, int]:  # noqa: ANN001
+def brute_force(model: TravelModel, communes, sites) -> tuple[int, int, int]:
     """(population, population within, communes beyond, not counting territories without a site) from
     every commune × fixed site pair of the same road territory, by the model."""
     territories = road_territories()
@@ -74,7 +74,7 @@ def brute_force(model: TravelModel, communes, sites) -> tuple[int, int, int]:  #
     return int(population.sum()), int(population[within].sum()), int((~within & np.isfinite(best)).sum())
 
 
-def shares(communes, answer_20, answer_30) -> None:  # noqa: ANN001
+def shares(communes, answer_20, answer_30) -> None:
     """The shares within 20 and 30 minutes, on three populations, beside the published figures."""
     print("share of the population within 20 / 30 minutes of a fixed France Services (estimate):")
     for label, keep in (

@@ -48,7 +48,7 @@ async def _wait_port(port: int) -> None:
     raise RuntimeError("the SMTP server did not start")
 
 
-async def _sent(sessionmaker, since: dt.datetime) -> int:  # noqa: ANN001
+async def _sent(sessionmaker, since: dt.datetime) -> int:
     async with sessionmaker() as session:
         statement = select(func.count()).select_from(Delivery).where(Delivery.status == "sent")
         return await session.scalar(statement.where(Delivery.created_at >= since))

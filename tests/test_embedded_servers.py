@@ -25,7 +25,7 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
-def wait_for(predicate, timeout_s: float, what: str):  # noqa: ANN001, ANN201
+def wait_for(predicate, timeout_s: float, what: str):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if result := predicate():
@@ -61,7 +61,7 @@ def setup():
     shutil.rmtree(workdir, ignore_errors=True)
 
 
-def start(setup, run: int) -> subprocess.Popen:  # noqa: ANN001
+def start(setup, run: int) -> subprocess.Popen:
     log = setup["workdir"] / f"run-{run}.log"
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "scripts" / "run_all.py")],
@@ -79,7 +79,7 @@ def start(setup, run: int) -> subprocess.Popen:  # noqa: ANN001
     return process
 
 
-def stop(setup, process: subprocess.Popen) -> None:  # noqa: ANN001
+def stop(setup, process: subprocess.Popen) -> None:
     process.send_signal(signal.SIGINT)
     assert process.wait(timeout=90) == 0
     assert not any(port_open(port) for port in setup["embedded"].values()), "an embedded server still runs"

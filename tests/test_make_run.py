@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("locator", "booking", "notify", "gateway")
 
 
-def wait_for(predicate, timeout_s: float, what: str):  # noqa: ANN001, ANN201
+def wait_for(predicate, timeout_s: float, what: str):
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         result = predicate()
@@ -61,7 +61,7 @@ class OwnRedis:
             "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
             "--appendonly", "yes", "--save", "",
         ]  # fmt: skip
-        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: port_open(self.port), 10, "redis-server")
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ from fs_common import heartbeat
 from fs_common.workers import keep_running
 
 
-def check(path, max_age: float = 60) -> int:  # noqa: ANN001
+def check(path, max_age: float = 60) -> int:
     return subprocess.run(
         [sys.executable, "-m", "fs_common.heartbeat", str(path), "--max-age", str(max_age)], check=False
     ).returncode

@@ -1,6 +1,6 @@
 """Alembic environment of the gateway (async, asyncpg)."""
 
-import gateway.agents.models  # noqa: F401  (registers the tables)
+import gateway.agents.models
 import gateway.partners.models  # noqa: F401
 from fs_common.migration_env import run
 from gateway.config import get_settings

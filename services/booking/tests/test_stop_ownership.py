@@ -87,7 +87,7 @@ async def test_a_stop_belongs_to_the_bus_that_serves_it(
         report = await sync_sites(session, LocatorClient(locator_client), booking_settings, "08")
     assert report.reclaimed == [mine.json()["id"]]
 
-    def day_of(site: int):  # noqa: ANN202
+    def day_of(site: int):
         return booking_client.get(
             f"/v1/agent/sites/{site}/bookings",
             params={"date": day},

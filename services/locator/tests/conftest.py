@@ -45,7 +45,7 @@ class OsrmStandIn(BaseHTTPRequestHandler):
 
     requests: list[str] = []
 
-    def log_message(self, *args) -> None:  # noqa: ANN002
+    def log_message(self, *args) -> None:
         pass
 
     def reply(self, status: int, body: dict) -> None:
@@ -56,7 +56,7 @@ class OsrmStandIn(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         OsrmStandIn.requests.append(self.path)
         prefix = "/table/v1/driving/"

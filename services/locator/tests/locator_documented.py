@@ -50,7 +50,7 @@ FACTOR = np.array(
 )
 
 
-def minutes(distance_m, o_density, o_terrain, d_density, d_terrain):  # noqa: ANN001, ANN201
+def minutes(distance_m, o_density, o_terrain, d_density, d_terrain):
     """README, "Travel-time model": streets out of the origin and into the destination, open road between
     faster as the trip grows longer, mountains and overseas slower and more winding."""
     detour, factor = DETOUR, FACTOR

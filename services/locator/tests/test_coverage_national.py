@@ -13,7 +13,7 @@ R_M = 6_371_008.8
 ROAD_KM_TO_NEAREST: dict[str, float] = {}  # filled by brute_force: road estimate to the nearest fixed site
 
 
-async def brute_force(database_url: str):  # noqa: ANN201
+async def brute_force(database_url: str):
     """Every commune against every fixed site of its road territory: minutes to the quickest one by the
     README's model (inf when the territory has no site)."""
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
@@ -63,7 +63,7 @@ async def brute_force(database_url: str):  # noqa: ANN201
 
 
 @pytest.fixture(scope="module")
-async def expected(locator_settings):  # noqa: ANN001, ANN201
+async def expected(locator_settings):
     return await brute_force(locator_settings.database_url)
 
 

@@ -7,7 +7,7 @@ import pytest
 from locator.data_files import COMMUNES_CSV, OLD_NAMES_CSV, SITES_CSV
 
 
-async def first_place(client, q: str) -> dict:  # noqa: ANN001
+async def first_place(client, q: str) -> dict:
     response = await client.get("/v1/geocode", params={"q": q})
     assert response.status_code == 200, response.text
     body = response.json()

@@ -57,13 +57,13 @@ async def site_added(settings: LocatorSettings, name: str) -> AsyncIterator[None
         await execute(settings, "DELETE FROM site WHERE id = $1", TEST_SITE_ID)
 
 
-async def nearest_name(client) -> str:  # noqa: ANN001
+async def nearest_name(client) -> str:
     response = await client.get("/v1/sites/nearest", params={"lat": TEST_LAT, "lon": TEST_LON, "limit": 1})
     assert response.status_code == 200, response.text
     return response.json()["results"][0]["site"]["name"]
 
 
-async def eventually_nearest(client, expected: str) -> None:  # noqa: ANN001
+async def eventually_nearest(client, expected: str) -> None:
     """The index follows the database within moments, not at once: wait for it, up to WAIT_S."""
     deadline = time.monotonic() + WAIT_S
     while (name := await nearest_name(client)) != expected and time.monotonic() < deadline:  # noqa: ASYNC110 (an HTTP answer to poll, no event)

@@ -113,13 +113,13 @@ class Mailbox:
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list
-    ) -> str:  # noqa: N802
+    ) -> str:
         if address.startswith("inconnu"):
             return "550 5.1.1 Mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         message = email.message_from_bytes(envelope.original_content or b"", policy=email.policy.default)
         async with self.arrived:
             self.messages.append(message)
@@ -218,7 +218,7 @@ async def serve_http(app: FastAPI) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: NotifySettings, *, consume: bool = True, dispatch: bool = True, clock=None):  # noqa: ANN001, ANN201
+async def running(settings: NotifySettings, *, consume: bool = True, dispatch: bool = True, clock=None):
     """The consumer and the dispatcher as tasks of this event loop; stopped (cleanly) on exit."""
     stop = asyncio.Event()
     async with contextlib.AsyncExitStack() as stack:
@@ -238,7 +238,7 @@ async def running(settings: NotifySettings, *, consume: bool = True, dispatch: b
             await asyncio.gather(*tasks)
 
 
-async def wait_until(predicate, within: float = 30, interval: float = 0.05):  # noqa: ANN001, ANN201
+async def wait_until(predicate, within: float = 30, interval: float = 0.05):
     """Poll an async predicate until it returns something truthy."""
     async with asyncio.timeout(within):
         while not (result := await predicate()):  # noqa: ASYNC110 (polling the database)
@@ -246,7 +246,7 @@ async def wait_until(predicate, within: float = 30, interval: float = 0.05):  # 
     return result
 
 
-async def delivery_rows(sessionmaker, booking_id: uuid.UUID | None = None) -> list[Delivery]:  # noqa: ANN001
+async def delivery_rows(sessionmaker, booking_id: uuid.UUID | None = None) -> list[Delivery]:
     statement = select(Delivery).order_by(col(Delivery.created_at))
     if booking_id is not None:
         statement = statement.where(col(Delivery.booking_id) == booking_id)

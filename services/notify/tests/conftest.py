@@ -111,7 +111,7 @@ async def redis_client() -> AsyncIterator[redis.Redis]:
 
 
 @pytest.fixture
-async def sessionmaker(notify_settings: NotifySettings):  # noqa: ANN201
+async def sessionmaker(notify_settings: NotifySettings):
     engine = create_engine(notify_settings.database_url, pool_size=2)
     yield make_sessionmaker(engine)
     await engine.dispose()
@@ -150,7 +150,7 @@ async def http_standin() -> AsyncIterator[HttpStandIn]:
 
 
 @pytest.fixture
-def agent_headers():  # noqa: ANN201
+def agent_headers():
     """``agent_headers(role, sites)``: the Authorization header of a signed agent token."""
 
     def make(role: str = "agent", sites: list[int] | None = None) -> dict[str, str]:

@@ -12,14 +12,14 @@ from notify.testing import Mailbox, delivery_rows, event, publish, running, snap
 CAYENNE = ZoneInfo("America/Cayenne")
 
 
-def parts(message):  # noqa: ANN001, ANN201
+def parts(message):
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     attachments = list(message.iter_attachments())
     return text, html, attachments
 
 
-def read_ics(attachment) -> icalendar.Calendar:  # noqa: ANN001
+def read_ics(attachment) -> icalendar.Calendar:
     assert attachment.get_content_type() == "text/calendar"
     assert attachment.get_filename() == "rendez-vous.ics"
     return icalendar.Calendar.from_ical(attachment.get_payload(decode=True))
@@ -142,7 +142,7 @@ async def test_a_replayed_event_sends_nothing_twice(
     assert len(await delivery_rows(sessionmaker)) == 1
 
 
-async def _pending_is_empty(client, stream: str, group: str, *, length: int) -> bool:  # noqa: ANN001
+async def _pending_is_empty(client, stream: str, group: str, *, length: int) -> bool:
     """All ``length`` entries read by the group and acknowledged."""
     info = {g["name"].decode(): g for g in await client.xinfo_groups(stream)}[group]
     return info["pending"] == 0 and info["entries-read"] == length

@@ -10,7 +10,7 @@ from notify.reminders.models import Reminder
 from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
 
 
-async def _group_drained(client, settings, entries: int) -> bool:  # noqa: ANN001
+async def _group_drained(client, settings, entries: int) -> bool:
     groups = {g["name"].decode(): g for g in await client.xinfo_groups(settings.stream)}
     group = groups.get(settings.consumer_group)
     return bool(group) and group["pending"] == 0 and group["entries-read"] == entries

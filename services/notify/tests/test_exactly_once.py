@@ -22,24 +22,24 @@ def created_events(count: int, tag: str) -> list:
     ]
 
 
-def assert_exactly_once(mailbox, events) -> None:  # noqa: ANN001
+def assert_exactly_once(mailbox, events) -> None:
     received = sorted(m["To"] for m in mailbox.messages)
     assert received == sorted(e.booking.contact.email for e in events)
     assert len({m["Message-ID"] for m in mailbox.messages}) == len(events)
 
 
-async def processed_count(sessionmaker) -> int:  # noqa: ANN001
+async def processed_count(sessionmaker) -> int:
     async with sessionmaker() as session:
         return await session.scalar(select(func.count()).select_from(ProcessedEvent))
 
 
-async def group_drained(client, settings, entries: int) -> bool:  # noqa: ANN001
+async def group_drained(client, settings, entries: int) -> bool:
     groups = {g["name"].decode(): g for g in await client.xinfo_groups(settings.stream)}
     group = groups.get(settings.consumer_group)
     return bool(group) and group["pending"] == 0 and group["entries-read"] == entries
 
 
-def consumer_process(settings, name: str) -> subprocess.Popen:  # noqa: ANN001
+def consumer_process(settings, name: str) -> subprocess.Popen:
     """``notify consume`` as a separate process, as run in production."""
     env = os.environ | {
         "NOTIFY_DATABASE_URL": settings.database_url,
@@ -51,7 +51,7 @@ def consumer_process(settings, name: str) -> subprocess.Popen:  # noqa: ANN001
         "NOTIFY_CLAIM_MIN_IDLE_MS": "300",
         "NOTIFY_LOG_LEVEL": "WARNING",
     }
-    return subprocess.Popen([str(Path(sys.executable).parent / "notify"), "consume"], env=env)  # noqa: S603
+    return subprocess.Popen([str(Path(sys.executable).parent / "notify"), "consume"], env=env)
 
 
 async def test_consumer_killed_midway_through_500_events_then_restarted(
@@ -82,7 +82,7 @@ async def test_consumer_killed_midway_through_500_events_then_restarted(
     assert_exactly_once(mailbox, events)
 
 
-async def _at_least(sessionmaker, count: int) -> bool:  # noqa: ANN001
+async def _at_least(sessionmaker, count: int) -> bool:
     return await processed_count(sessionmaker) >= count
 
 

@@ -22,13 +22,13 @@ from notify.testing import (
 START = dt.datetime(2031, 6, 10, 7, 0, tzinfo=dt.UTC)  # 9 h in Paris
 
 
-async def reminders_of(sessionmaker, booking_id) -> list[Reminder]:  # noqa: ANN001
+async def reminders_of(sessionmaker, booking_id) -> list[Reminder]:
     async with sessionmaker() as session:
         statement = select(Reminder).where(Reminder.booking_id == booking_id).order_by(Reminder.due_at)
         return list((await session.scalars(statement)).all())
 
 
-async def consume(settings, redis_client, sessionmaker, *events) -> None:  # noqa: ANN001
+async def consume(settings, redis_client, sessionmaker, *events) -> None:
     """Run only the consumer until every event is recorded."""
     async with running(settings, dispatch=False):
         await publish(redis_client, settings.stream, *events)

@@ -51,7 +51,7 @@ async def test_a_permanent_refusal_goes_to_dead_letter_at_once(settings, smtp, r
         await publish(redis_client, settings.stream, refused, accepted)
         await mailbox.wait_for(1)
 
-        async def refused_is_dead():  # noqa: ANN202
+        async def refused_is_dead():
             rows = await delivery_rows(sessionmaker, refused.booking.booking_id)
             return rows and rows[0].status == "dead" and rows[0]
 
@@ -67,7 +67,7 @@ async def test_temporary_failures_end_in_dead_letter_after_max_attempts(settings
     async with running(settings):
         await publish(redis_client, settings.stream, created)
 
-        async def dead():  # noqa: ANN202
+        async def dead():
             rows = await delivery_rows(sessionmaker)
             return rows and rows[0].status == "dead" and rows[0]
 

@@ -7,7 +7,7 @@ from notify.messages.sms import gsm_length, to_gsm
 from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
 
 
-def sms_settings(settings, standin, smtp_port: int):  # noqa: ANN001, ANN201
+def sms_settings(settings, standin, smtp_port: int):
     return settings.model_copy(
         update={
             "smtp_port": smtp_port,
@@ -28,7 +28,7 @@ async def test_confirmation_sms_is_short_french_and_retried_after_a_provider_err
         await publish(redis_client, settings.stream, event(BookingEventType.created, booking))
         first, second = await http_standin.wait_for(2)
 
-        async def sent():  # noqa: ANN202
+        async def sent():
             rows = await delivery_rows(sessionmaker)
             return rows and rows[0].status == "sent" and rows[0]
 
@@ -56,7 +56,7 @@ async def test_a_rejected_number_goes_to_dead_letter(
     async with running(settings):
         await publish(redis_client, settings.stream, event(BookingEventType.created, booking))
 
-        async def dead():  # noqa: ANN202
+        async def dead():
             rows = await delivery_rows(sessionmaker)
             return rows and rows[0].status == "dead" and rows[0]
 

@@ -112,7 +112,7 @@ async def test_a_partner_down_for_good_ends_in_dead_letter(
     async with running(settings):
         await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
 
-        async def dead():  # noqa: ANN202
+        async def dead():
             rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
             return rows and rows[0].status == "dead" and rows[0]
 
@@ -191,7 +191,7 @@ async def test_a_name_that_now_points_inside_is_refused_at_delivery(
         async with running(rebound, consume=True):
             await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
 
-            async def dead():  # noqa: ANN202
+            async def dead():
                 rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
                 return rows and rows[0].status == "dead" and rows[0]
 
@@ -212,7 +212,7 @@ async def test_a_redirect_is_never_followed(
     async with running(settings):
         await publish(redis_client, settings.stream, event(BookingEventType.created, snapshot()))
 
-        async def dead():  # noqa: ANN202
+        async def dead():
             rows = [r for r in await delivery_rows(sessionmaker) if r.channel == "webhook"]
             return rows and rows[0].status == "dead" and rows[0]
 

@@ -27,7 +27,7 @@ async def activity(
     agent: CurrentAgent,
     month: Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2026-11"])],
     site_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
-    format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
 ) -> ActivityOut | PlainTextResponse:
     figures = await service.figures(session, agent, site_id, month)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):

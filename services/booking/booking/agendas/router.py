@@ -14,7 +14,7 @@ from fs_common.params import IntId
 router = APIRouter(prefix="/v1/agent", tags=["agendas (agents)"], responses=PROBLEM_RESPONSE_DOC)
 
 
-async def _out(session: SessionDep, agenda) -> AgendaOut:  # noqa: ANN001
+async def _out(session: SessionDep, agenda) -> AgendaOut:
     exceptions = await service.upcoming_exceptions(session, agenda, now().date())
     return AgendaOut.of(agenda, exceptions)
 

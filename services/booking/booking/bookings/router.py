@@ -169,7 +169,7 @@ async def day_bookings(
     agent: CurrentAgent,
     site_id: IntId,
     date: Annotated[BoundedDate, Query(description="Jour, heure locale du site")],
-    format: Annotated[Literal["json", "csv"] | None, Query()] = None,  # noqa: A002
+    format: Annotated[Literal["json", "csv"] | None, Query()] = None,
 ) -> list[AgentBookingOut] | PlainTextResponse:
     bookings = await service.day_of_site(session, settings, agent, site_id, date)
     if format == "csv" or (format is None and "text/csv" in request.headers.get("accept", "")):

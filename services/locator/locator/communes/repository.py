@@ -39,7 +39,7 @@ _REF_COLUMNS = (
 )
 
 
-def _ref(row) -> CommuneRef:  # noqa: ANN001
+def _ref(row) -> CommuneRef:
     return CommuneRef(
         code_insee=row.code_insee,
         name=row.name,

@@ -19,7 +19,7 @@ async def fingerprint(session: AsyncSession) -> str:
     return "|".join(row)
 
 
-async def communes(session: AsyncSession):  # noqa: ANN201
+async def communes(session: AsyncSession):
     """Every current commune with a centre (municipal arrondissements are inside their city)."""
     return (
         await session.execute(
@@ -32,7 +32,7 @@ async def communes(session: AsyncSession):  # noqa: ANN201
     ).all()
 
 
-async def sites(session: AsyncSession):  # noqa: ANN201
+async def sites(session: AsyncSession):
     return (
         await session.execute(
             text(
@@ -43,7 +43,7 @@ async def sites(session: AsyncSession):  # noqa: ANN201
     ).all()
 
 
-async def stops(session: AsyncSession):  # noqa: ANN201
+async def stops(session: AsyncSession):
     return (
         await session.execute(
             text(

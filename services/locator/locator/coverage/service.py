@@ -165,7 +165,7 @@ class Network:
     engine_reach: dict[bool, Reach] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":  # noqa: ANN001
+    def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":
         lat = np.array([c.lat for c in communes], dtype=float)
         lon = np.array([c.lon for c in communes], dtype=float)
         xyz = unit_xyz(lat, lon)
@@ -250,7 +250,7 @@ class Network:
     def places(self, include_mobile: bool) -> Places:
         return self.everything if include_mobile else self.fixed
 
-    def timed_candidates(self, places: Places, origins: np.ndarray, k: int):  # noqa: ANN201
+    def timed_candidates(self, places: Places, origins: np.ndarray, k: int):
         """For communes ``origins`` (indices), grouped by road territory: (origins of the group, chords,
         candidate places, estimated minutes), the ``k`` nearest places of their territory."""
         territory = self.territory[origins]

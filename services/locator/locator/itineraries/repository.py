@@ -16,7 +16,7 @@ _LON = func.ST_X(func.geometry(Stop.location)).label("lon")
 _VISIBLE = col(Stop.source) != REMOVED  # stops an admin removed are kept only for re-imports
 
 
-def _point(lat: float, lon: float):  # noqa: ANN202
+def _point(lat: float, lon: float):
     return text("ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography").bindparams(lat=lat, lon=lon)
 
 
@@ -30,7 +30,7 @@ async def of_site(session: AsyncSession, site_id: int) -> list:
     return list(result)
 
 
-async def get(session: AsyncSession, site_id: int, stop_id: int):  # noqa: ANN201
+async def get(session: AsyncSession, site_id: int, stop_id: int):
     result = await session.execute(
         select(Stop, _LAT, _LON).where(col(Stop.id) == stop_id, col(Stop.site_id) == site_id, _VISIBLE)
     )
@@ -89,7 +89,7 @@ def _located(values: dict) -> dict:
     return values
 
 
-async def commune(session: AsyncSession, insee_code: str):  # noqa: ANN201
+async def commune(session: AsyncSession, insee_code: str):
     """(code_insee, name, lat, lon) of a current commune, or None."""
     result = await session.execute(
         select(

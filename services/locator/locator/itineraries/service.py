@@ -396,7 +396,7 @@ async def _sync_site(session: AsyncSession, site_id: int, extracted: list[Extrac
     return count
 
 
-def _changed(row, values: dict) -> bool:  # noqa: ANN001
+def _changed(row, values: dict) -> bool:
     stop: Stop = row.Stop
     return (
         stop.name != values["name"]

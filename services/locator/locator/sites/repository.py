@@ -61,7 +61,7 @@ async def count(session: AsyncSession) -> int:
     return (await session.execute(select(func.count()).select_from(Site))).scalar_one()
 
 
-async def get(session: AsyncSession, site_id: int):  # noqa: ANN201
+async def get(session: AsyncSession, site_id: int):
     result = await session.execute(select(Site, _LAT, _LON).where(col(Site.id) == site_id))
     return result.first()
 
