@@ -5,6 +5,7 @@ same days."""
 
 import csv
 import datetime as dt
+from collections.abc import Mapping
 from functools import cache
 
 import pytest
@@ -13,9 +14,9 @@ from booking.agendas.calendar import Calendar
 from booking.agendas.service import _stop_rules
 from booking.clients.locator import LocatorSite, LocatorStop
 from fs_common import territories
-from locator.communes.repository import CommuneRef
+from locator.communes.importer import read_refs
 from locator.data_files import COMMUNES_CSV, SITES_CSV
-from locator.itineraries.extraction import CommuneNames, extract_stops
+from locator.itineraries.extraction import CommuneNames, communes_by_departement, extract_stops
 from locator.itineraries.schemas import VisitRule
 from locator.itineraries.visits import visits_between
 
@@ -26,24 +27,8 @@ SITE_HOURS = {str(d): [["09:00", "12:00"], ["14:00", "17:00"]] for d in range(5)
 
 
 @cache
-def communes_by_departement() -> dict[str, CommuneNames]:
-    grouped: dict[str, list[CommuneRef]] = {}
-    with COMMUNES_CSV.open(encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            grouped.setdefault(r["departement"], []).append(
-                CommuneRef(
-                    code_insee=r["code_insee"],
-                    name=r["nom"],
-                    kind=r["type"],
-                    departement=r["departement"],
-                    parent_code=r["commune_parente"] or None,
-                    postcodes=tuple(r["codes_postaux"].split("|")),
-                    population=int(r["population"] or 0),
-                    lat=float(r["lat"]) if r["lat"] else None,
-                    lon=float(r["lon"]) if r["lon"] else None,
-                )
-            )
-    return {dep: CommuneNames(refs) for dep, refs in grouped.items()}
+def commune_names() -> Mapping[str, CommuneNames]:
+    return communes_by_departement(read_refs(COMMUNES_CSV))
 
 
 def extracted_stops() -> list[tuple[str, list[dict]]]:
@@ -51,7 +36,7 @@ def extracted_stops() -> list[tuple[str, list[dict]]]:
     stops = []
     with SITES_CSV.open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            names = communes_by_departement().get(row["insee_dep"])
+            names = commune_names().get(row["insee_dep"])
             if row["format_fs"] == "Fixe" or not row["commentaire"] or names is None:
                 continue
             try:

@@ -1,10 +1,10 @@
 """The comment extractor, on real comment snippets of the national list and the real commune table."""
 
-import csv
 from functools import cache
 
 import pytest
 
+from locator.communes.importer import read_refs
 from locator.communes.repository import CommuneRef
 from locator.data_files import COMMUNES_CSV
 from locator.itineraries.extraction import AFTERNOON, MORNING, CommuneNames, extract_stops
@@ -12,23 +12,7 @@ from locator.itineraries.extraction import AFTERNOON, MORNING, CommuneNames, ext
 
 @cache
 def communes(departement: str) -> CommuneNames:
-    with COMMUNES_CSV.open(encoding="utf-8") as f:
-        refs = [
-            CommuneRef(
-                code_insee=r["code_insee"],
-                name=r["nom"],
-                kind=r["type"],
-                departement=r["departement"],
-                parent_code=r["commune_parente"] or None,
-                postcodes=tuple(r["codes_postaux"].split("|")),
-                population=int(r["population"] or 0),
-                lat=float(r["lat"]) if r["lat"] else None,
-                lon=float(r["lon"]) if r["lon"] else None,
-            )
-            for r in csv.DictReader(f)
-            if r["departement"] == departement
-        ]
-    return CommuneNames(refs)
+    return CommuneNames(r for r in read_refs(COMMUNES_CSV) if r.departement == departement)
 
 
 def by_commune(comment: str, departement: str) -> dict[str, list[tuple]]:

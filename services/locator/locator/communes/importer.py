@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from locator.communes import repository
+from locator.communes.repository import CommuneRef
 from locator.geo import ewkt_point
 from locator.text import search_key
 
@@ -27,6 +28,25 @@ def _point(lat: str, lon: str) -> str | None:
     if not lat or not lon:
         return None
     return ewkt_point(float(lat), float(lon))
+
+
+def read_refs(communes_csv: Path) -> list[CommuneRef]:
+    """The commune file as the fields that matching names in text needs, without a database."""
+    with communes_csv.open(encoding="utf-8", newline="") as f:
+        return [
+            CommuneRef(
+                code_insee=r["code_insee"],
+                name=r["nom"],
+                kind=r["type"],
+                departement=r["departement"],
+                parent_code=r["commune_parente"] or None,
+                postcodes=tuple(r["codes_postaux"].split("|")),
+                population=int(r["population"] or 0),
+                lat=float(r["lat"]) if r["lat"] else None,
+                lon=float(r["lon"]) if r["lon"] else None,
+            )
+            for r in csv.DictReader(f)
+        ]
 
 
 def read_rows(communes_csv: Path, arrondissements_csv: Path | None) -> list[dict]:
