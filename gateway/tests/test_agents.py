@@ -3,6 +3,8 @@ booking whether called through the gateway or directly; an OpenID Connect provid
 
 import asyncio
 import datetime as dt
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import jwt
@@ -12,7 +14,7 @@ from fastapi import FastAPI
 
 from fs_common.agent_auth import AUDIENCE, ISSUER, Role, TokenVerifier
 from fs_common.testing import serve_in_process
-from gateway.agents.tokens import TokenSigner
+from gateway.agents.tokens import TokenSigner, load_or_create_private_key
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 
@@ -274,3 +276,19 @@ async def test_brute_force_is_stopped_per_ip(gateway_settings: GatewaySettings, 
         finally:
             for client in clients.values():
                 await client.aclose()
+
+
+def test_gateways_starting_together_share_one_signing_key(tmp_path):
+    """Replicas sharing a key file, started at the same moment: none fails, all sign with the same key."""
+    for round_ in range(20):
+        path = tmp_path / f"round-{round_}" / "agent-key.pem"
+        start = threading.Barrier(8)
+
+        def load(path=path, start=start):
+            start.wait()
+            return TokenSigner(load_or_create_private_key("", path), 900).kid
+
+        with ThreadPoolExecutor(8) as pool:
+            kids = set(pool.map(lambda _: load(), range(8)))
+        assert len(kids) == 1
+        assert [p.name for p in path.parent.iterdir()] == ["agent-key.pem"]

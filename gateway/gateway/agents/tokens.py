@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +23,24 @@ from fs_common.agent_auth import AUDIENCE, ISSUER, Role
 
 
 def load_or_create_private_key(pem: str, path: Path) -> Ed25519PrivateKey:
+    """The key of the settings, else of the file; a missing file is created whole under its name at once
+    (written aside, then linked), so that replicas starting together all end up with the same key."""
     if not pem:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             generated = Ed25519PrivateKey.generate().private_bytes(
                 serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(descriptor, "wb") as file:
                 file.write(generated)
+            try:
+                os.link(draft, path)  # atomic: exactly one first writer wins, the others read its key
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
         pem = path.read_text()
     key = serialization.load_pem_private_key(pem.encode(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
