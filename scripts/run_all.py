@@ -21,62 +21,26 @@ import time
 import urllib.request
 
 from embedded_servers import ensure_servers
+from processes import APIS, PERIODIC, WORKERS, wiring
 
 from fs_common.backoff import Backoff
 
 HOST = os.environ.get("FS_HOST", "127.0.0.1")
-PORTS = {
-    "gateway": int(os.environ.get("FS_GATEWAY_PORT", "8000")),
-    "locator": int(os.environ.get("FS_LOCATOR_PORT", "8001")),
-    "booking": int(os.environ.get("FS_BOOKING_PORT", "8002")),
-    "notify": int(os.environ.get("FS_NOTIFY_PORT", "8003")),
-    "smtp": int(os.environ.get("FS_SMTP_PORT", "1025")),
-}
+PORTS = {api.name: int(os.environ.get(f"FS_{api.name.upper()}_PORT", str(api.port))) for api in APIS}
+PORTS["smtp"] = int(os.environ.get("FS_SMTP_PORT", "1025"))
 URLS = {name: f"http://{HOST}:{port}" for name, port in PORTS.items()}
 
-# Preparation commands, in order.
-PREPARE: list[list[str]] = [
-    ["locator", "bootstrap"],
-    ["booking", "migrate"],
-    ["notify", "migrate"],
-    ["gateway", "migrate"],
-]
-
-
-def uvicorn(app: str, port: int) -> list[str]:
-    return ["uvicorn", app, "--factory", "--host", HOST, "--port", str(port)]
-
-
-# Long-running processes: (name, command).
+# Preparation commands, in order; then the long-running processes: (name, command).
+PREPARE: list[list[str]] = [list(api.prepare) for api in APIS]
 PROCESSES: list[tuple[str, list[str]]] = [
-    ("locator", uvicorn("locator.main:create_app", PORTS["locator"])),
-    ("booking", uvicorn("booking.main:create_app", PORTS["booking"])),
-    ("booking-relay", ["booking", "relay"]),
-    ("booking-retention", ["booking", "anonymise", "--every", "86400"]),
-    ("booking-sync", ["booking", "sync-agendas", "--every", "3600"]),
-    ("notify", uvicorn("notify.main:create_app", PORTS["notify"])),
-    ("notify-consumer", ["notify", "consume"]),
-    ("notify-dispatcher", ["notify", "dispatch"]),
-    ("gateway", uvicorn("gateway.main:create_app", PORTS["gateway"])),
+    *((api.name, api.command(HOST, PORTS[api.name])) for api in APIS),
+    *((worker.name, worker.run_command()) for worker in (*WORKERS, *PERIODIC)),
 ]
 
 
 def service_environment() -> dict[str, str]:
     """How the services find each other; any variable already set wins."""
-    jwks = f"{URLS['gateway']}/.well-known/jwks.json"
-    wiring = {
-        "GATEWAY_LOCATOR_URL": URLS["locator"],
-        "GATEWAY_BOOKING_URL": URLS["booking"],
-        "GATEWAY_NOTIFY_URL": URLS["notify"],
-        "GATEWAY_PUBLIC_URL": URLS["gateway"],
-        "BOOKING_LOCATOR_URL": URLS["locator"],
-        "BOOKING_AGENT_JWKS_URL": jwks,
-        "LOCATOR_AGENT_JWKS_URL": jwks,
-        "BOOKING_MANAGE_URL_TEMPLATE": URLS["gateway"] + "/rendez-vous#{token}",
-        "NOTIFY_AGENT_JWKS_URL": jwks,
-        "NOTIFY_SMTP_PORT": str(PORTS["smtp"]),
-    }
-    return wiring | dict(os.environ)
+    return wiring(URLS, smtp_port=PORTS["smtp"]) | dict(os.environ)
 
 
 def port_is_free(port: int) -> bool:
@@ -168,22 +132,31 @@ def wait_ready(url: str, timeout_s: float = 180) -> bool:
     return False
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
+    # Ctrl-C and SIGTERM stop everything, even when SIGINT came ignored (``make run &`` from a script,
+    # where Python would leave it ignored and only SIGKILL could stop the supervisor).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, _interrupt)
     env, stop_servers = ensure_servers(service_environment())  # ours, when none answers
     atexit.register(stop_servers)  # after the services, whichever way this ends
-    for command in PREPARE:
-        print(f"==> {' '.join(command)}", flush=True)
-        subprocess.run(command, check=True, env=env)  # noqa: S603
     children: list[Child] = []
 
     def stop() -> None:
+        for signum in (signal.SIGINT, signal.SIGTERM):  # a second Ctrl-C must not cut the stopping short
+            signal.signal(signum, signal.SIG_IGN)
         for child in children:
             child.terminate()
         for child in children:
             child.wait()
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
+        for command in PREPARE:
+            print(f"==> {' '.join(command)}", flush=True)
+            subprocess.run(command, check=True, env=env)  # noqa: S603
         for name, command in local_mail_sink() + PROCESSES:
             print(f"==> starting {name}", flush=True)
             child = Child(name, command, env)

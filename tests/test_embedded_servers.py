@@ -1,6 +1,6 @@
 """`make run` on a machine where no PostgreSQL nor Redis answers at the configured addresses: it starts
-the project's own (data under var/), books through the gateway, stops them with Ctrl-C, and a second run
-starts them again on the same data. The machine's own servers are never touched."""
+the project's own (data under var/), books through the gateway, stops them on SIGTERM (and Ctrl-C), and a
+second run starts them again on the same data. The machine's own servers are never touched."""
 
 import shutil
 import signal
@@ -79,8 +79,8 @@ def start(setup, run: int) -> subprocess.Popen:
     return process
 
 
-def stop(setup, process: subprocess.Popen) -> None:
-    process.send_signal(signal.SIGINT)
+def stop(setup, process: subprocess.Popen, signum: int = signal.SIGINT) -> None:
+    process.send_signal(signum)
     assert process.wait(timeout=90) == 0
     assert not any(port_open(port) for port in setup["embedded"].values()), "an embedded server still runs"
 
@@ -123,7 +123,7 @@ def test_make_run_starts_its_own_servers_and_a_second_run_keeps_the_data(setup):
             lambda: list((setup["workdir"] / "var" / "mail" / "new").glob("*")), 60, "the confirmation mail"
         )
     finally:
-        stop(setup, first)
+        stop(setup, first, signal.SIGTERM)  # as an orchestrator or systemd stops it
 
     second = start(setup, 2)
     try:

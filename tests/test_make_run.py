@@ -99,8 +99,14 @@ def platform(tmp_path_factory):
     )
     env.pop("NOTIFY_SMTP_HOST", None)
     log = (workdir / "run.log").open("w")
+    # Started as `make run &` from a script starts it: with SIGINT ignored, which Ctrl-C must still stop.
     process = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "run_all.py")], cwd=workdir, env=env, stdout=log, stderr=log
+        [sys.executable, str(ROOT / "scripts" / "run_all.py")],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=log,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
     )
     try:
         wait_for(lambda: "France Services is up." in (workdir / "run.log").read_text(), 240, "make run")
