@@ -24,7 +24,7 @@ from locator.coverage.service import CoverageState, Scope, coverage
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, ROAD_DURATIONS_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
 from locator.road_territories import road_territories
-from locator.travel import PROMISE_MINUTES, TravelModel
+from locator.travel.model import PROMISE_MINUTES, TravelModel
 
 R_M = 6_371_008.8
 

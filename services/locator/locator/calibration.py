@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from locator.geo import haversine_m
-from locator.travel import TravelModel
+from locator.travel.model import TravelModel
 
 MAX_MEDIAN_ERROR = 0.15  # median absolute error
 MIN_WITHIN_25 = 0.80  # share of trips within ±25 %

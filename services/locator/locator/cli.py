@@ -25,7 +25,7 @@ from locator.imports import (
     run_import_sites,
 )
 from locator.sites.importer import SiteImportReport
-from locator.travel import TravelModel
+from locator.travel.model import TravelModel
 
 app = typer.Typer(
     help="France Services locator: migrations and reference data imports.", no_args_is_help=True

@@ -25,7 +25,7 @@ class LocatorSettings(ServiceSettings):
     )
     agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
 
-    # The travel-time model (locator/travel.py documents the formula, the README each figure's source).
+    # The travel-time model (locator/travel/model.py documents the formula, the README each figure's source).
     travel_fixed_minutes: float = Field(default=3.0, ge=0, le=60, description="Parking and walking in")
     travel_detour_factor: float = Field(
         default=1.3, ge=1, le=3, description="Road / straight-line distance, plain terrain"

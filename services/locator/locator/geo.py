@@ -1,4 +1,5 @@
-"""Great-circle distance on the sphere PostGIS uses for ``geography`` without spheroid."""
+"""Great-circle distance on the sphere PostGIS uses for ``geography`` without spheroid, and the unit
+sphere the KD-trees of sites and communes search (a chord there orders points as that distance does)."""
 
 import math
 
@@ -29,3 +30,12 @@ def unit_vector(lat: float, lon: float) -> list[float]:
     """One point of the unit sphere, as ``unit_xyz`` places it."""
     phi, lam = math.radians(lat), math.radians(lon)
     return [math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)]
+
+
+def chord_to_m(chord: np.ndarray, radius_m: float) -> np.ndarray:
+    """Great-circle distance from the chord between two points of the unit sphere."""
+    return 2 * radius_m * np.arcsin(np.minimum(np.asarray(chord) / 2, 1.0))
+
+
+def m_to_chord(distance_m: float, radius_m: float) -> float:
+    return 2 * math.sin(min(distance_m / radius_m, math.pi) / 2)

@@ -19,7 +19,8 @@ from locator.itineraries.router import admin_router as itineraries_admin_router
 from locator.itineraries.router import router as itineraries_router
 from locator.sites.live_index import LiveSiteIndex
 from locator.sites.router import router as sites_router
-from locator.travel import OsrmClient, TravelModel
+from locator.travel.model import TravelModel
+from locator.travel.osrm import OsrmClient
 
 
 async def check_search_index(app: FastAPI) -> None:

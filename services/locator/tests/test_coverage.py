@@ -102,7 +102,7 @@ def great_circle_km(km_a: float, km_b: float) -> float:
     return abs(km_a - km_b)
 
 
-# A travel model simple enough to compute by hand (locator/travel.py): 3 minutes, roads 1.3 × the
+# A travel model simple enough to compute by hand (locator/travel/model.py): 3 minutes, roads 1.3 × the
 # straight line, 1.5 km of streets at 30 km/h to leave or enter a town (none in a village, no dense
 # city here), the open road at 60 km/h whatever the length.
 MODEL = {

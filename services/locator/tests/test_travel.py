@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from locator.config import LocatorSettings
-from locator.travel import Density, Terrain, TravelModel, TripEnd, zone_of
+from locator.travel.model import Density, Terrain, TravelModel, TripEnd, zone_of
 
 CITY, TOWN, VILLAGE = Density.dense_city, Density.town, Density.rural
 

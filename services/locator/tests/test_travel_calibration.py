@@ -10,7 +10,7 @@ from locator.calibration import (
 )
 from locator.config import LocatorSettings
 from locator.data_files import COMMUNES_CSV, ROAD_DURATIONS_CSV, SITES_CSV
-from locator.travel import TravelModel
+from locator.travel.model import TravelModel
 
 
 def test_every_reference_trip_names_its_source_and_real_communes():

@@ -19,7 +19,7 @@ from locator.coverage import service
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
 from locator.coverage.service import CoverageState, Scope
 from locator.geojson import GEOJSON
-from locator.travel import PROMISE_MINUTES
+from locator.travel.model import PROMISE_MINUTES
 
 
 @asynccontextmanager

@@ -33,7 +33,7 @@ class MobileCoverage(BaseModel):
 
 
 class TravelModelOut(BaseModel):
-    """The figures of the travel model (``locator/travel.py``; each one a ``LOCATOR_TRAVEL_*`` setting)."""
+    """The figures of the travel model (``locator/travel/model.py``; each a ``LOCATOR_TRAVEL_*`` setting)."""
 
     method: Literal["great_circle", "routing_engine"]
     fixed_minutes: float

@@ -6,7 +6,7 @@ national figure takes milliseconds instead of the 100 million pairs of a brute f
 rebuilt when the tables change (``repository.fingerprint``).
 
 A commune is matched only with places of its own road territory (``locator.road_territories``): no trip
-crosses the sea. The travel time depends on both ends of the trip (``locator.travel``), so the
+crosses the sea. The travel time depends on both ends of the trip (``locator.travel.model``), so the
 ``CANDIDATES`` nearest places of the territory in straight line are timed and the quickest wins. A
 territory without any place is listed apart (``territories_without_site``), with its population. With a
 routing engine, the ``routing_candidates`` nearest places of each commune are sent to it and the
@@ -34,9 +34,10 @@ from locator.coverage.schemas import (
     TerritoryWithoutSite,
     TravelModelOut,
 )
-from locator.geo import EARTH_RADIUS_M, unit_xyz
+from locator.geo import EARTH_RADIUS_M, chord_to_m, m_to_chord, unit_xyz
 from locator.road_territories import road_territories
-from locator.travel import Density, OsrmClient, Terrain, TravelModel, chord_to_m, m_to_chord
+from locator.travel.model import Density, Terrain, TravelModel
+from locator.travel.osrm import OsrmClient
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ENGINE_BATCH = 25  # origins per routing-engine table request

@@ -42,7 +42,8 @@ from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSite, Point
 from locator.text import search_key
-from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel, apply_road_times
+from locator.travel.model import PROMISE_MINUTES, TravelModel
+from locator.travel.osrm import OsrmClient, apply_road_times
 
 DEFAULT_WINDOW_DAYS = 14
 MAX_WINDOW_DAYS = 92

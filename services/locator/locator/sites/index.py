@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from fs_common import territories
 from locator.communes import repository as communes_repository
 from locator.coverage import repository as coverage_repository
-from locator.geo import EARTH_RADIUS_M, unit_vector, unit_xyz
+from locator.geo import EARTH_RADIUS_M, m_to_chord, unit_vector, unit_xyz
 from locator.geocoding.gazetteer import Gazetteer
 from locator.road_territories import RoadTerritory, road_territories
 from locator.sites import repository
@@ -31,7 +31,7 @@ from locator.sites.models import Site
 from locator.sites.opening_hours import is_open, open_on_weekday, opening_state
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import SiteOut
-from locator.travel import Density, Terrain, TravelModel, TripEnd, m_to_chord
+from locator.travel.model import Density, Terrain, TravelModel, TripEnd
 
 _END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
 

@@ -19,7 +19,7 @@ from fs_common.backoff import Backoff
 from fs_common.databases import asyncpg_dsn
 from fs_common.errors import ServiceUnavailable
 from locator.sites.index import SiteIndex
-from locator.travel import TravelModel
+from locator.travel.model import TravelModel
 
 CHANNEL = "locator_search_data"
 APPLICATION_NAME = "locator-search-index"

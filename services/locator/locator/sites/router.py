@@ -24,7 +24,7 @@ from locator.sites.models import SiteKind
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSitesResponse, Origin, Point, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter
-from locator.travel import TravelModel
+from locator.travel.model import TravelModel
 
 router = APIRouter(prefix="/v1", tags=["sites"])
 

@@ -13,7 +13,8 @@ from locator.sites.models import Site
 from locator.sites.opening_hours import Opening, opening_state
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import OpeningPeriod, SiteOut, SitePage
-from locator.travel import PROMISE_MINUTES, OsrmClient, TravelModel, apply_road_times
+from locator.travel.model import PROMISE_MINUTES, TravelModel
+from locator.travel.osrm import OsrmClient, apply_road_times
 
 
 @dataclass(frozen=True)

@@ -26,26 +26,17 @@ Every figure is a setting (``LOCATOR_TRAVEL_*``, ``locator/config.py``), calibra
 reference of real car durations (``data/road_durations.csv``, checked by
 ``tests/test_travel_calibration.py`` and printed by ``make bench``).
 
-With a routing engine (``LOCATOR_ROUTING_URL``, OSRM's HTTP API), coverage asks it the road durations
-from each commune to its few nearest places (``/table/v1/driving/``) and adds ``fixed_minutes``; the
-nearest search does the same from the searched point to its results.
+With a routing engine, the road durations replace the estimate (``locator.travel.osrm``).
 """
 
-import logging
-import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Literal, Protocol
 
-import httpx
 import numpy as np
 
-from fs_common.errors import BadGateway
 from locator.config import LocatorSettings
 
 PROMISE_MINUTES = 30
-logger = logging.getLogger(__name__)
 
 _DROM = frozenset({"971", "972", "973", "974", "976"})
 
@@ -201,80 +192,3 @@ class TravelModel:
                 "scale_km": self.open_road_scale_km,
             },
         }
-
-
-def chord_to_m(chord: np.ndarray, radius_m: float) -> np.ndarray:
-    """Great-circle distance from the chord between two points of the unit sphere."""
-    return 2 * radius_m * np.arcsin(np.minimum(np.asarray(chord) / 2, 1.0))
-
-
-def m_to_chord(distance_m: float, radius_m: float) -> float:
-    return 2 * math.sin(min(distance_m / radius_m, math.pi) / 2)
-
-
-class OsrmClient:
-    """Road durations from an OSRM server (``/table/v1/{profile}/``), in minutes.
-
-    ``durations`` come back in seconds, ``null`` where no route exists (returned as ``None``).
-    """
-
-    def __init__(self, http: httpx.AsyncClient, base_url: str, profile: str = "driving") -> None:
-        self._http = http
-        self._base = base_url.rstrip("/")
-        self._profile = profile
-
-    async def table_minutes(
-        self, sources: Sequence[tuple[float, float]], destinations: Sequence[tuple[float, float]]
-    ) -> list[list[float | None]]:
-        """Matrix [source][destination] of driving minutes; points are (lat, lon)."""
-        points = [*sources, *destinations]
-        coordinates = ";".join(f"{lon:.6f},{lat:.6f}" for lat, lon in points)
-        n = len(sources)
-        params = {
-            "sources": ";".join(str(i) for i in range(n)),
-            "destinations": ";".join(str(i) for i in range(n, len(points))),
-            "annotations": "duration",
-        }
-        url = f"{self._base}/table/v1/{self._profile}/{coordinates}"
-        try:
-            response = await self._http.get(url, params=params)
-            body = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
-            raise BadGateway("Le moteur d'itinéraires ne répond pas ; réessayez plus tard.") from exc
-        if response.status_code != 200 or body.get("code") != "Ok":
-            raise BadGateway(
-                f"Le moteur d'itinéraires a refusé la demande ({body.get('code', response.status_code)})."
-            )
-        return [[None if d is None else d / 60 for d in row] for row in body["durations"]]
-
-
-class TimedResult(Protocol):
-    """A search result carrying a travel time (nearest sites, stops)."""
-
-    travel_time_min: int
-    within_30_min: bool
-    travel_time_source: Literal["estimate", "routing_engine"]
-
-
-async def apply_road_times(
-    routing: OsrmClient | None,
-    fixed_minutes: float,
-    origin: tuple[float, float],
-    results: Sequence[TimedResult],
-    destinations: Sequence[tuple[float, float]],
-) -> None:
-    """Replace each result's estimate by the engine's door-to-door road time (the fixed access time
-    included) where it finds a road. Without an engine, or when it fails, the estimates stay, so a
-    routing outage never breaks a search."""
-    if routing is None or not destinations:
-        return
-    try:
-        (row,) = await routing.table_minutes([origin], destinations)
-    except BadGateway:
-        logger.warning("routing engine unavailable; the estimate stays")
-        return
-    for result, road in zip(results, row, strict=True):
-        if road is not None:
-            result.travel_time_min = round(fixed_minutes + road)
-            result.within_30_min = fixed_minutes + road <= PROMISE_MINUTES
-            result.travel_time_source = "routing_engine"

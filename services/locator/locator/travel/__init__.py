@@ -1,0 +1,1 @@
+"""Travel times: the estimate by car (``model``) and the routing engine's road durations (``osrm``)."""
