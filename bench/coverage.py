@@ -20,7 +20,9 @@ from fs_common.testing import PG_BASE
 from locator.calibration import calibrate, read_places, read_trips
 from locator.config import LocatorSettings
 from locator.coverage import repository
-from locator.coverage.service import CoverageState, Scope, coverage
+from locator.coverage.answers import coverage
+from locator.coverage.cache import CoverageState
+from locator.coverage.network import Scope
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, ROAD_DURATIONS_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
 from locator.road_territories import road_territories

@@ -14,8 +14,10 @@ from fs_common.databases import create_and_migrate
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.spreadsheet import safe_writer
 from locator.config import get_settings
-from locator.coverage.service import CoverageOut, CoverageState, Scope
-from locator.coverage.service import coverage as coverage_of
+from locator.coverage.answers import coverage as coverage_of
+from locator.coverage.cache import CoverageState
+from locator.coverage.network import Scope
+from locator.coverage.schemas import CoverageOut
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import (
     ImportSourceError,

@@ -15,9 +15,10 @@ from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
 from fs_common.responses import json_response
 from locator.config import LocatorSettings
-from locator.coverage import service
+from locator.coverage import answers, suggestions
+from locator.coverage.cache import CoverageState
+from locator.coverage.network import Scope
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
-from locator.coverage.service import CoverageState, Scope
 from locator.geojson import GEOJSON
 from locator.travel.model import PROMISE_MINUTES
 
@@ -83,7 +84,7 @@ async def get_coverage(
     minutes: Minutes = PROMISE_MINUTES,
     include_mobile: IncludeMobile = False,
 ) -> CoverageOut:
-    return await service.coverage(state, session, chosen, minutes=minutes, include_mobile=include_mobile)
+    return await answers.coverage(state, session, chosen, minutes=minutes, include_mobile=include_mobile)
 
 
 @router.get(
@@ -96,7 +97,7 @@ async def get_coverage(
 async def get_communes_geojson(
     session: SessionDep, state: StateDep, chosen: ScopeDep, include_mobile: IncludeMobile = False
 ) -> Response:
-    collection = await service.communes_geojson(state, session, chosen, include_mobile=include_mobile)
+    collection = await answers.communes_geojson(state, session, chosen, include_mobile=include_mobile)
     return json_response(collection, media_type=GEOJSON)
 
 
@@ -114,7 +115,7 @@ async def get_map(
     width: Annotated[int, Query(ge=300, le=4000, description="Largeur en pixels")] = 1200,
     height: Annotated[int, Query(ge=300, le=4000, description="Hauteur en pixels")] = 900,
 ) -> Response:
-    png = await service.coverage_map(
+    png = await answers.coverage_map(
         state, session, chosen, include_mobile=include_mobile, width=width, height=height
     )
     return Response(png, media_type="image/png")
@@ -134,6 +135,6 @@ async def get_suggestions(
     include_mobile: IncludeMobile = False,
     count: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> SuggestionsOut:
-    return await service.suggestions(
+    return await suggestions.suggestions(
         state, session, chosen, minutes=minutes, include_mobile=include_mobile, count=count
     )

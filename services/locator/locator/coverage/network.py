@@ -1,0 +1,284 @@
+"""Who is within reach of a France Services: the network of communes and places, and the estimate.
+
+One snapshot of the tables (every current commune, site and stop) is held in memory as numpy arrays,
+with KD-trees over unit-sphere coordinates: the nearest place of every commune is one tree query, so a
+national figure takes milliseconds instead of the 100 million pairs of a brute force. The snapshot is
+rebuilt when the tables change (``cache.CoverageState``).
+
+A commune is matched only with places of its own road territory (``locator.road_territories``): no trip
+crosses the sea. The travel time depends on both ends of the trip (``locator.travel.model``), so the
+``CANDIDATES`` nearest places of the territory in straight line are timed and the quickest wins. A
+territory without any place is listed apart (``territories_without_site``), with its population. With a
+routing engine, the nearest places are timed by it instead (``refinement``).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from fs_common.errors import NotFound
+from locator.coverage.schemas import CommuneReach, ServicePoint, TerritoryWithoutSite
+from locator.geo import EARTH_RADIUS_M, chord_to_m, unit_xyz
+from locator.road_territories import road_territories
+from locator.travel.model import Density, Terrain, TravelModel
+
+WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+CANDIDATES = 16  # nearest places (straight line) of a commune's territory whose travel time is estimated
+
+
+@dataclass(frozen=True)
+class Scope:
+    departement: str | None = None
+    region: str | None = None
+
+    def label(self) -> str:
+        if self.departement:
+            return f"département {self.departement}"
+        return f"région {self.region}" if self.region else "France entière"
+
+
+@dataclass
+class Places:
+    """Places of service (sites, and stops of mobile services): their classes, road territory, and one
+    tree per territory."""
+
+    points: list[ServicePoint]
+    lat: np.ndarray
+    lon: np.ndarray
+    density: np.ndarray
+    terrain: np.ndarray
+    territory: np.ndarray
+    trees: dict[str, tuple[np.ndarray, cKDTree]]
+
+    @classmethod
+    def of(
+        cls,
+        points: list[ServicePoint],
+        lat: list[float],
+        lon: list[float],
+        ends: list[tuple[int, int, str]],
+    ) -> "Places":
+        lat_a, lon_a = np.asarray(lat, dtype=float), np.asarray(lon, dtype=float)
+        territory = np.array([t for _, _, t in ends], dtype=object)
+        xyz = unit_xyz(lat_a, lon_a)
+        trees = {}
+        for t in set(territory.tolist()):
+            members = np.flatnonzero(territory == t)
+            trees[t] = (members, cKDTree(xyz[members]))
+        return cls(
+            points,
+            lat_a,
+            lon_a,
+            np.array([d for d, _, _ in ends], dtype=np.int64),
+            np.array([g for _, g, _ in ends], dtype=np.int64),
+            territory,
+            trees,
+        )
+
+    def candidates(self, territory: str, xyz: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """The ``k`` nearest places of ``territory`` to each point: (chords, place indices), one row per
+        point; None when the territory has no place."""
+        if territory not in self.trees:
+            return None
+        members, tree = self.trees[territory]
+        k = min(k, len(members))
+        chords, found = tree.query(xyz, k=k)
+        return np.asarray(chords).reshape(len(xyz), k), members[np.asarray(found).reshape(len(xyz), k)]
+
+
+@dataclass
+class Reach:
+    """For each commune: minutes to its nearest place (inf: none) and that place's index (-1)."""
+
+    places: Places
+    minutes: np.ndarray
+    target: np.ndarray
+    refined: np.ndarray | None = None  # communes whose time came from the routing engine
+
+
+def _site_days(opening_hours: dict) -> list[str]:
+    return [WEEKDAYS_FR[int(d)] for d in sorted(opening_hours, key=int) if d.isdigit() and int(d) < 7]
+
+
+def _stop_days(visits: list) -> list[str]:
+    weekdays = sorted({int(d) for rule in visits for d in rule.get("weekdays") or ()})
+    days = [WEEKDAYS_FR[d] for d in weekdays if 0 <= d < 7]
+    if any(rule.get("dates") for rule in visits):
+        days.append("dates ponctuelles")
+    return days
+
+
+@dataclass
+class Network:
+    """One snapshot of communes and places, and the nearest-place figures derived from it."""
+
+    fingerprint: str
+    model: TravelModel
+    codes: list[str]
+    names: list[str]
+    departements: np.ndarray
+    regions: np.ndarray
+    population: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    xyz: np.ndarray
+    density: np.ndarray
+    terrain: np.ndarray
+    territory: np.ndarray
+    territory_names: dict[str, str]
+    fixed: Places
+    everything: Places
+    _estimates: dict[bool, Reach] = field(default_factory=dict)
+    engine_reach: dict[bool, Reach] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":
+        lat = np.array([c.lat for c in communes], dtype=float)
+        lon = np.array([c.lon for c in communes], dtype=float)
+        xyz = unit_xyz(lat, lon)
+        classes = [model.classify(c.population, c.departement, c.zone) for c in communes]
+        territories = road_territories()
+        commune_territories = [territories.of(c.code_insee, c.departement) for c in communes]
+        position = {c.code_insee: i for i, c in enumerate(communes)}
+        commune_tree = cKDTree(xyz) if communes else None
+
+        def end_of(insee_code: str | None, point_lat: float, point_lon: float) -> tuple[int, int, str]:
+            """Classes and territory of a place: those of its commune, else of the nearest centre."""
+            i = position.get(insee_code or "")
+            if i is None and commune_tree is not None:
+                i = int(commune_tree.query(unit_xyz(np.array([point_lat]), np.array([point_lon])))[1][0])
+            if i is None:
+                return (Density.rural, Terrain.plain, territories.of(insee_code).id)
+            return (classes[i].density, classes[i].terrain, commune_territories[i].id)
+
+        site_points = [
+            ServicePoint(
+                kind="site",
+                id=s.id,
+                name=s.name,
+                is_mobile=s.is_mobile,
+                days=_site_days(s.opening_hours) if s.is_mobile else [],
+            )
+            for s in sites
+        ]
+        stop_points = [
+            ServicePoint(
+                kind="stop",
+                id=s.id,
+                name=f"{s.site_name} — {s.name}",
+                is_mobile=True,
+                days=_stop_days(s.visits),
+            )
+            for s in stops
+        ]
+        site_ends = [end_of(s.insee_code, s.lat, s.lon) for s in sites]
+        stop_ends = [end_of(s.insee_code or s.site_insee_code, s.lat, s.lon) for s in stops]
+        fixed = [i for i, s in enumerate(sites) if not s.is_mobile]
+        return cls(
+            fingerprint=fingerprint,
+            model=model,
+            codes=[c.code_insee for c in communes],
+            names=[c.name for c in communes],
+            departements=np.array([c.departement for c in communes], dtype=object),
+            regions=np.array([c.region for c in communes], dtype=object),
+            population=np.array([c.population for c in communes], dtype=np.int64),
+            lat=lat,
+            lon=lon,
+            xyz=xyz,
+            density=np.array([e.density for e in classes], dtype=np.int64),
+            terrain=np.array([e.terrain for e in classes], dtype=np.int64),
+            territory=np.array([t.id for t in commune_territories], dtype=object),
+            territory_names={t.id: t.name for t in commune_territories},
+            fixed=Places.of(
+                [site_points[i] for i in fixed],
+                [sites[i].lat for i in fixed],
+                [sites[i].lon for i in fixed],
+                [site_ends[i] for i in fixed],
+            ),
+            everything=Places.of(
+                site_points + stop_points,
+                [s.lat for s in sites] + [s.lat for s in stops],
+                [s.lon for s in sites] + [s.lon for s in stops],
+                site_ends + stop_ends,
+            ),
+        )
+
+    def mask(self, scope: Scope) -> np.ndarray:
+        if scope.departement:
+            mask = self.departements == scope.departement
+        elif scope.region:
+            mask = self.regions == scope.region
+        else:
+            mask = np.ones(len(self.codes), dtype=bool)
+        if not mask.any():
+            raise NotFound(f"Aucune commune connue pour le {scope.label()}.")
+        return mask
+
+    def places(self, include_mobile: bool) -> Places:
+        return self.everything if include_mobile else self.fixed
+
+    def timed_candidates(self, places: Places, origins: np.ndarray, k: int):
+        """For communes ``origins`` (indices), grouped by road territory: (origins of the group, chords,
+        candidate places, estimated minutes), the ``k`` nearest places of their territory."""
+        territory = self.territory[origins]
+        for t in dict.fromkeys(territory.tolist()):
+            group = origins[territory == t]
+            found = places.candidates(t, self.xyz[group], k)
+            if found is None:
+                continue
+            chords, candidates = found
+            minutes = self.model.minutes(
+                chord_to_m(chords, EARTH_RADIUS_M),
+                self.density[group, None],
+                self.terrain[group, None],
+                places.density[candidates],
+                places.terrain[candidates],
+            )
+            yield group, candidates, minutes
+
+    def estimate(self, include_mobile: bool) -> Reach:
+        """Quickest place of every commune by the estimate of the travel model (cached)."""
+        if include_mobile not in self._estimates:
+            places = self.places(include_mobile)
+            minutes = np.full(len(self.codes), np.inf)
+            target = np.full(len(self.codes), -1)
+            everyone = np.arange(len(self.codes))
+            for group, candidates, times in self.timed_candidates(places, everyone, CANDIDATES):
+                best = np.argmin(times, axis=1)
+                rows = np.arange(len(group))
+                minutes[group] = times[rows, best]
+                target[group] = candidates[rows, best]
+            self._estimates[include_mobile] = Reach(places, minutes, target)
+        return self._estimates[include_mobile]
+
+    def without_place(self, places: Places) -> np.ndarray:
+        """Communes whose road territory has no place at all."""
+        return ~np.isin(self.territory, list(places.trees))
+
+    def commune(self, i: int | np.integer, reach: Reach) -> CommuneReach:
+        minutes = float(reach.minutes[i])
+        return CommuneReach(
+            insee_code=self.codes[i],
+            name=self.names[i],
+            departement=self.departements[i],
+            population=int(self.population[i]),
+            minutes=round(minutes, 1) if np.isfinite(minutes) else None,
+            nearest=reach.places.points[reach.target[i]] if reach.target[i] >= 0 else None,
+        )
+
+    def territories_apart(self, mask: np.ndarray, places: Places) -> list[TerritoryWithoutSite]:
+        """The road territories of ``mask`` with no place, most populous first."""
+        alone = mask & self.without_place(places)
+        found = []
+        for t in dict.fromkeys(self.territory[alone].tolist()):
+            members = alone & (self.territory == t)
+            found.append(
+                TerritoryWithoutSite(
+                    territory=t,
+                    name=self.territory_names[t],
+                    population=int(self.population[members].sum()),
+                    communes=sorted(self.codes[i] for i in np.flatnonzero(members)),
+                )
+            )
+        return sorted(found, key=lambda x: (-x.population, x.territory))

@@ -1,0 +1,83 @@
+"""Where to open next: a greedy choice of commune centres that bring the most people within reach."""
+
+import numpy as np
+from scipy.spatial import cKDTree
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from locator.coverage.cache import CoverageState
+from locator.coverage.network import Scope
+from locator.coverage.schemas import Suggestion, SuggestionsOut
+from locator.geo import EARTH_RADIUS_M, chord_to_m, m_to_chord
+
+
+async def suggestions(
+    state: CoverageState,
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    minutes: float,
+    include_mobile: bool,
+    count: int,
+) -> SuggestionsOut:
+    """Greedy: each round adds a place at the centre of the commune of the scope that brings the most
+    people beyond the threshold within it (ties: the smallest INSEE code); stops when none helps."""
+    network = await state.network(session)
+    mask = network.mask(scope)
+    reach = await state.reach(network, include_mobile, mask)
+    beyond = np.flatnonzero(mask & ~(reach.minutes <= minutes))
+    candidates = np.flatnonzero(mask)
+    remaining = int(network.population[beyond].sum())
+    answer = SuggestionsOut(
+        departement=scope.departement,
+        region=scope.region,
+        minutes=minutes,
+        include_mobile=include_mobile,
+        population_beyond=remaining,
+        suggestions=[],
+    )
+    if not len(beyond):
+        return answer
+    # No trip is quicker than the open road at its fastest, with the shortest detour: a safe radius.
+    model = state.model
+    fastest_kmh = model.open_road_long_kmh * max(model.terrain_speed_factor)
+    radius = max(minutes - model.fixed_minutes, 0.0) / 60 * fastest_kmh / min(model.detour) * 1000
+    pairs = cKDTree(network.xyz[candidates]).sparse_distance_matrix(
+        cKDTree(network.xyz[beyond]), m_to_chord(radius, EARTH_RADIUS_M), output_type="ndarray"
+    )
+    # A new place serves only its own road territory.
+    same = network.territory[candidates[pairs["i"]]] == network.territory[beyond[pairs["j"]]]
+    pairs = pairs[same]
+    times = model.minutes(
+        chord_to_m(pairs["v"], EARTH_RADIUS_M),
+        network.density[beyond[pairs["j"]]],
+        network.terrain[beyond[pairs["j"]]],
+        network.density[candidates[pairs["i"]]],
+        network.terrain[candidates[pairs["i"]]],
+    )
+    close = times <= minutes
+    place, served = pairs["i"][close], pairs["j"][close]
+    people = network.population[beyond].astype(float)
+    alive = np.ones(len(beyond), dtype=bool)
+    for rank in range(1, count + 1):
+        gains = np.bincount(place, weights=people[served] * alive[served], minlength=len(candidates))
+        best = int(np.argmax(gains))
+        if gains[best] <= 0:
+            break
+        added = np.unique(served[(place == best) & alive[served]])
+        alive[added] = False
+        remaining -= int(people[added].sum())
+        i = candidates[best]
+        answer.suggestions.append(
+            Suggestion(
+                rank=rank,
+                insee_code=network.codes[i],
+                name=network.names[i],
+                departement=network.departements[i],
+                lat=float(network.lat[i]),
+                lon=float(network.lon[i]),
+                population_added=int(people[added].sum()),
+                communes_added=sorted(network.codes[beyond[j]] for j in added),
+                population_beyond_after=remaining,
+            )
+        )
+    return answer
