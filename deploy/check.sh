@@ -26,9 +26,9 @@ for overlay in local production; do
     printf -- '-----BEGIN PRIVATE KEY-----\nplaceholder\n-----END PRIVATE KEY-----\n' \
         > "$dir/secrets/gateway-agent-signing-key.pem"
     rendered="$work/$overlay.yaml"
-    kubectl kustomize "$dir" > "$rendered"
+    "${KUBECTL:-kubectl}" kustomize "$dir" > "$rendered"
     echo "deploy/overlays/$overlay: $(grep -c '^kind:' "$rendered") objects rendered"
-    kubernetes-validate --quiet --strict --kubernetes-version "${KUBERNETES_VERSION:-1.32.0}" "$rendered" || status=1
+    "${KUBERNETES_VALIDATE:-kubernetes-validate}" --quiet --strict --kubernetes-version "${KUBERNETES_VERSION:-1.32.0}" "$rendered" || status=1
     mkdir -p "$work/checkov-$overlay"
     cp "$rendered" "$work/checkov-$overlay/"
     "${CHECKOV:-checkov}" --quiet --compact --skip-download --framework kubernetes --skip-check "$SKIPS" \
