@@ -64,7 +64,7 @@ bench: install bench-tools ## Benchmarks: figures and ratios against baselines m
 lint: install ## ruff (lint and format) and mypy, at zero findings
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy common/fs_common services/locator/locator services/booking/booking services/notify/notify gateway/gateway
+	$(UV) run --frozen mypy common/fs_common testkit/fs_testkit services/locator/locator services/booking/booking services/notify/notify gateway/gateway
 
 format: install ## Format the code
 	$(UV) run --frozen ruff format .

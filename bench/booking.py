@@ -27,7 +27,8 @@ from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
 from booking.main import create_app
 from fs_common.databases import asyncpg_dsn, create_and_migrate, drop_database
-from fs_common.testing import PG_BASE, RUN_ID, TEST_EVENT_KEYS, http_server
+from fs_testkit.isolation import PG_BASE, RUN_ID, TEST_EVENT_KEYS
+from fs_testkit.servers import http_server
 
 SEARCH_SITE, BOOKING_SITE = 1, 2
 CLIENTS = 32

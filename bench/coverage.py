@@ -16,7 +16,7 @@ import numpy as np
 
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.db import create_engine, make_sessionmaker
-from fs_common.testing import PG_BASE
+from fs_testkit.isolation import PG_BASE
 from locator.calibration import calibrate, read_places, read_trips
 from locator.config import LocatorSettings
 from locator.coverage import repository

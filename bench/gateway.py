@@ -19,7 +19,8 @@ import redis.asyncio as redis
 
 from bench.locator import WRK_SCRIPT, _ms, wait_ready
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import PG_BASE, REDIS_BASE, RUN_ID, free_port
+from fs_testkit.isolation import PG_BASE, REDIS_BASE, RUN_ID
+from fs_testkit.servers import free_port
 from gateway.cli import SERVICE_DIR as GATEWAY_DIR
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SITES_CSV
 from locator.data_files import SERVICE_DIR as LOCATOR_DIR

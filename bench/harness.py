@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fs_common.testing import free_port, http_server
+from fs_testkit.servers import free_port, http_server
 
 __all__ = ["LoadResult", "closed_loop", "free_port", "http_server"]
 

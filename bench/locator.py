@@ -17,7 +17,8 @@ import urllib.request
 from pathlib import Path
 
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import PG_BASE, RUN_ID, free_port
+from fs_testkit.isolation import PG_BASE, RUN_ID
+from fs_testkit.servers import free_port
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SERVICE_DIR, SITES_CSV
 from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
 

@@ -20,13 +20,13 @@ from bench.harness import LoadResult, free_port
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.db import create_engine, make_sessionmaker
 from fs_common.events import BookingEventType
-from fs_common.testing import PG_BASE, REDIS_BASE, RUN_ID, TEST_EVENT_KEYS
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.isolation import PG_BASE, REDIS_BASE, RUN_ID, TEST_EVENT_KEYS
 from notify.channels.smtp import build_message
 from notify.cli import SERVICE_DIR
 from notify.deliveries.models import Delivery, Kind
 from notify.events.models import ProcessedEvent
 from notify.messages.render import render_email
-from notify.testing import event, publish, snapshot
 
 EVENTS = 1_000
 WARMUP = 20
@@ -61,7 +61,7 @@ async def through_notify(url: str, smtp_port: int) -> tuple[LoadResult, LoadResu
         "NOTIFY_DATABASE_URL": url,
         "NOTIFY_REDIS_URL": REDIS_BASE,
         "NOTIFY_STREAM": stream,
-        "NOTIFY_EVENTS_KEYS": TEST_EVENT_KEYS,  # what notify.testing.publish seals with
+        "NOTIFY_EVENTS_KEYS": TEST_EVENT_KEYS,  # what fs_testkit.events.publish seals with
         "NOTIFY_SMTP_PORT": str(smtp_port),
         "NOTIFY_POLL_INTERVAL_S": "0.05",
         "NOTIFY_LOG_LEVEL": "WARNING",

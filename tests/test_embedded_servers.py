@@ -4,34 +4,18 @@ second run starts them again on the same data. The machine's own servers are nev
 
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from fs_common.testing import free_port
+from fs_testkit.servers import free_port, port_open, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("locator", "booking", "notify", "gateway")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if result := predicate():
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture(scope="module")

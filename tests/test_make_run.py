@@ -6,10 +6,8 @@ import email
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from email import policy
 from pathlib import Path
@@ -18,27 +16,12 @@ import asyncpg
 import httpx
 import pytest
 
-from fs_common import testing
 from fs_common.databases import asyncpg_dsn, drop_database
-from fs_common.testing import free_port
+from fs_testkit import isolation
+from fs_testkit.servers import free_port, port_open, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICES = ("locator", "booking", "notify", "gateway")
-
-
-def wait_for(predicate, timeout_s: float, what: str):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        result = predicate()
-        if result:
-            return result
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket() as s:
-        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 class OwnRedis:
@@ -80,13 +63,13 @@ def platform(tmp_path_factory):
     own."""
     workdir = tmp_path_factory.mktemp("make-run")
     ports = {name: free_port() for name in (*SERVICES, "smtp")}
-    prefix = testing.test_key_prefix("make-run")
+    prefix = isolation.test_key_prefix("make-run")
     own_redis = OwnRedis(workdir / "redis")
     own_redis.start()
     env = (
         os.environ
         | {f"FS_{name.upper()}_PORT": str(port) for name, port in ports.items()}
-        | {f"{s.upper()}_DATABASE_URL": testing.test_database_url(f"run_{s}") for s in SERVICES}
+        | {f"{s.upper()}_DATABASE_URL": isolation.test_database_url(f"run_{s}") for s in SERVICES}
         | {f"{s}_REDIS_URL": own_redis.url for s in ("BOOKING", "NOTIFY", "GATEWAY")}
         | {
             "BOOKING_EVENTS_STREAM": prefix + "booking.events",
@@ -124,7 +107,7 @@ def platform(tmp_path_factory):
         log.close()
         own_redis.stop()
         for service in SERVICES:
-            asyncio.run(drop_database(testing.test_database_url(f"run_{service}")))
+            asyncio.run(drop_database(isolation.test_database_url(f"run_{service}")))
 
 
 def test_the_public_api_answers_through_the_gateway(platform):
@@ -248,7 +231,7 @@ def test_a_life_cycle_leaves_no_personal_data_in_any_log(platform):
 async def terminate_connections(databases: list[str]) -> int:
     """What a PostgreSQL restart or failover does to the services: every connection of the run's own
     databases cut (never another run's)."""
-    connection = await asyncpg.connect(asyncpg_dsn(f"{testing.PG_BASE}/postgres"))
+    connection = await asyncpg.connect(asyncpg_dsn(f"{isolation.PG_BASE}/postgres"))
     try:
         return await connection.fetchval(
             "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
@@ -304,7 +287,7 @@ def test_the_platform_outlives_a_database_failover_a_redis_restart_and_a_killed_
         wait_for(lambda: _ready(url), 30, "the platform to answer again")
 
     book_within_30_s("avant-coupure-base")
-    databases = [testing.test_database_url(f"run_{s}").rpartition("/")[2] for s in SERVICES]
+    databases = [isolation.test_database_url(f"run_{s}").rpartition("/")[2] for s in SERVICES]
     assert asyncio.run(terminate_connections(databases)) > 0
     everything_answers()
     book_within_30_s("apres-coupure-base")

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from fs_common.agent_auth import AUDIENCE, ISSUER, Role, TokenVerifier
 from fs_common.errors import ServiceUnavailable, Unauthorized
-from fs_common.testing import http_server
+from fs_testkit.servers import http_server
 
 
 def keypair(kid: str) -> tuple[Ed25519PrivateKey, dict, str]:

@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from fs_common.app import create_service_app
 from fs_common.db import create_engine
 from fs_common.errors import Conflict
-from fs_common.testing import PG_BASE, serve_in_process
+from fs_testkit.isolation import PG_BASE
+from fs_testkit.servers import serve_in_process
 
 
 def make_app():

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from fs_common.app import create_service_app
 from fs_common.bounds import BoundedAwareDatetime, BoundedDate
 from fs_common.limits import RequestLimits, plain_path
-from fs_common.testing import http_server, raw_request
+from fs_testkit.servers import http_server, raw_request
 
 LIMITS = RequestLimits(max_body_bytes=4096, max_header_bytes=2048, max_url_bytes=512, ascii_headers=True)
 

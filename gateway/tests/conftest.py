@@ -2,30 +2,23 @@
 on free loopback ports; the gateway in front of them, with its own database and Redis key prefix."""
 
 import asyncio
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
 import pytest
-import redis.asyncio as redis
-import uvicorn
-from fastapi import FastAPI
 from playwright.async_api import Browser, Page
 
 from booking.cli import SERVICE_DIR as BOOKING_DIR
 from booking.config import BookingSettings
 from booking.main import create_app as create_booking
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import REDIS_BASE, TEST_EVENT_KEYS, test_database_url, test_key_prefix
+from fs_testkit.isolation import TEST_EVENT_KEYS, drop_keys, test_database_url, test_key_prefix
+from fs_testkit.national import NationalData
+from fs_testkit.servers import ThreadServer, free_port
 from gateway.cli import SERVICE_DIR as GATEWAY_DIR
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 from locator.config import LocatorSettings
-from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SITES_CSV
-from locator.data_files import SERVICE_DIR as LOCATOR_DIR
-from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
 from locator.main import create_app as create_locator
 from notify.cli import SERVICE_DIR as NOTIFY_DIR
 from notify.config import NotifySettings
@@ -35,42 +28,6 @@ from .browser import chromium, french_page
 
 PREFIX = test_key_prefix("gateway")
 ADMIN_TOKEN = "test-admin-token-" + PREFIX
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ThreadServer:
-    """Each start builds a fresh app (``factory``) and serves it in its own thread and event loop."""
-
-    def __init__(self, factory: Callable[[], FastAPI], port: int | None = None) -> None:
-        self.factory = factory
-        self.port = port or free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self, timeout_s: float = 30.0) -> None:
-        config = uvicorn.Config(
-            self.factory(), host="127.0.0.1", port=self.port, log_level="warning", access_log=False
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, name=f"server-{self.port}", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"server on port {self.port} did not start")
-            time.sleep(0.02)
-
-    def stop(self) -> None:
-        if self._server is not None and self._thread is not None:
-            self._server.should_exit = True
-            self._thread.join(timeout=30)
-            self._server = self._thread = None
 
 
 @pytest.fixture(scope="session")
@@ -85,11 +42,8 @@ def gateway_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def locator_server(gateway_port: int) -> Iterator[ThreadServer]:
-    url = test_database_url("gw_locator")
-    create_and_migrate(LOCATOR_DIR, url)
-    asyncio.run(in_transaction(url, lambda s: run_import_communes(s, COMMUNES_CSV, ARRONDISSEMENTS_CSV)))
-    asyncio.run(in_transaction(url, lambda s: run_import_sites(s, read_source(str(SITES_CSV)))))
+def locator_server(gateway_port: int, national_data: NationalData) -> Iterator[ThreadServer]:
+    url = national_data.clone("gw_locator")
     settings = LocatorSettings(
         database_url=url,
         log_json=False,
@@ -180,14 +134,7 @@ def gateway_server(gateway_settings: GatewaySettings, gateway_port: int) -> Iter
     server.start()
     yield server
     server.stop()
-    asyncio.run(_clean_redis())
-
-
-async def _clean_redis() -> None:
-    client = redis.from_url(REDIS_BASE)
-    async for key in client.scan_iter(match=PREFIX + "*"):
-        await client.delete(key)
-    await client.aclose()
+    asyncio.run(drop_keys(PREFIX))
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from fastapi import FastAPI
 
 from fs_common.agent_auth import AUDIENCE, ISSUER, Role, TokenVerifier
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from gateway.agents.tokens import TokenSigner, load_or_create_private_key
 from gateway.config import GatewaySettings
 from gateway.main import create_app

@@ -3,7 +3,7 @@ sign-in provider named by the settings (the OpenID Connect address escaped)."""
 
 import re
 
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 

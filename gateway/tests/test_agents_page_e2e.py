@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.async_api import Locator, Page, expect
 
-from fs_common.testing import http_server
+from fs_testkit.servers import http_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 

@@ -1,4 +1,4 @@
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 

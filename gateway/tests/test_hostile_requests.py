@@ -4,7 +4,7 @@ never an open circuit for everyone else."""
 import httpx
 import pytest
 
-from fs_common.testing import raw_request
+from fs_testkit.servers import raw_request
 
 SLOTS = "/v1/sites/3015/slots"
 TOKEN = "a" * 30

@@ -4,7 +4,7 @@ import re
 
 import httpx
 
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 

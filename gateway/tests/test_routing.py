@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI, Response
 from fastapi.responses import StreamingResponse
 
-from fs_common.testing import http_server, serve_in_process
+from fs_testkit.servers import http_server, serve_in_process
 from gateway.main import create_app
 from gateway.proxy.routes import service_for
 

@@ -5,7 +5,7 @@ from importlib.resources import files
 
 import pytest
 
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 

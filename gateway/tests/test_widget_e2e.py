@@ -17,7 +17,7 @@ from fastapi import FastAPI, Response
 from fastapi.responses import HTMLResponse
 from playwright.async_api import Browser, Page, Request, expect
 
-from fs_common.testing import http_server
+from fs_testkit.servers import http_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 

@@ -1,21 +1,16 @@
 """Booking tests: a real database for the run (migrated with Alembic, dropped at the end), the real
-locator app (its own database, loaded with the vendored data) and booking served by a real uvicorn
-server, so that concurrency tests go through real HTTP connections and the real connection pool.
+locator app (on its own clone of the run's national data: ``national_data``, root conftest) and booking
+served by a real uvicorn server, so that concurrency tests go through real HTTP connections and the real
+connection pool.
 """
 
 import asyncio
 import datetime as dt
 import itertools
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import httpx
-import jwt
 import pytest
-import redis.asyncio as redis
-import uvicorn
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -23,13 +18,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from booking.cli import SERVICE_DIR
 from booking.config import BookingSettings
 from booking.main import create_app
-from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import TEST_EVENT_KEYS, serve_in_process, test_database_url, test_key_prefix
+from fs_testkit.isolation import TEST_EVENT_KEYS, drop_keys, test_database_url, test_key_prefix
+from fs_testkit.national import NationalData
+from fs_testkit.servers import http_server, serve_in_process
+from fs_testkit.tokens import AgentKey
 from locator.config import LocatorSettings
-from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SITES_CSV
-from locator.data_files import SERVICE_DIR as LOCATOR_DIR
-from locator.imports import in_transaction, read_source, run_import_communes, run_import_sites
 from locator.main import create_app as create_locator_app
 
 ALL_WEEK = [0, 1, 2, 3, 4, 5, 6]
@@ -37,18 +31,9 @@ LOCATOR_ADMIN_TOKEN = "locator-admin-token-for-the-booking-tests"
 BUS_OF_VOUZIERS = 47  # a mobile France Services of the national list (Ardennes)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
-def locator_db() -> Iterator[str]:
-    url = test_database_url("booking_locator")
-    create_and_migrate(LOCATOR_DIR, url)
-    asyncio.run(in_transaction(url, lambda s: run_import_communes(s, COMMUNES_CSV, ARRONDISSEMENTS_CSV)))
-    asyncio.run(in_transaction(url, lambda s: run_import_sites(s, read_source(str(SITES_CSV)))))
+def locator_db(national_data: NationalData) -> Iterator[str]:
+    url = national_data.clone("booking_locator")
     yield url
     asyncio.run(drop_database(url))
 
@@ -63,44 +48,26 @@ async def locator_client(locator_db: str) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def agent_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
-
-
-def public_pem(key: Ed25519PrivateKey) -> str:
-    return (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
+def agent_key() -> AgentKey:
+    return AgentKey()
 
 
 @pytest.fixture(scope="session")
-def booking_settings(agent_key: Ed25519PrivateKey) -> Iterator[BookingSettings]:
+def booking_settings(agent_key: AgentKey) -> Iterator[BookingSettings]:
     url = test_database_url("booking")
     create_and_migrate(SERVICE_DIR, url)
     settings = BookingSettings(
         database_url=url,
         log_json=False,
         log_level="WARNING",
-        agent_public_key_pem=public_pem(agent_key),
+        agent_public_key_pem=agent_key.public_pem,
         events_stream=test_key_prefix("booking") + "booking.events",
         events_keys=TEST_EVENT_KEYS,
         relay_interval_s=0.05,
     )
     yield settings
     asyncio.run(drop_database(url))
-    asyncio.run(_drop_keys(settings.redis_url, test_key_prefix("booking")))
-
-
-async def _drop_keys(redis_url: str, prefix: str) -> None:
-    client = redis.from_url(redis_url)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{prefix}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
+    asyncio.run(drop_keys(test_key_prefix("booking"), settings.redis_url))
 
 
 @pytest.fixture(scope="session")
@@ -109,18 +76,9 @@ async def booking_app(
 ) -> AsyncIterator[FastAPI]:
     """Booking served by uvicorn on a free loopback port (``app.state.base_url``)."""
     app = create_app(booking_settings, locator_http=locator_client)
-    port = free_port()
-    config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", access_log=False, timeout_keep_alive=300
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
-        await asyncio.sleep(0.02)
-    app.state.base_url = f"http://127.0.0.1:{port}"
-    yield app
-    server.should_exit = True
-    await task
+    async with http_server(app, timeout_keep_alive=300) as base_url:
+        app.state.base_url = base_url
+        yield app
     await asyncio.sleep(0)
 
 
@@ -132,25 +90,9 @@ async def booking_client(booking_app: FastAPI) -> AsyncIterator[httpx.AsyncClien
 
 
 @pytest.fixture(scope="session")
-def make_token(agent_key: Ed25519PrivateKey) -> Callable[..., str]:
-    def make(
-        role: str = "agent",
-        sites: list[int] | None = None,
-        *,
-        expires_in: dt.timedelta = dt.timedelta(minutes=5),
-        key: Ed25519PrivateKey | None = None,
-    ) -> str:
-        claims = {
-            "sub": "agent-1",
-            "role": role,
-            "sites": sites or [],
-            "iss": ISSUER,
-            "aud": AUDIENCE,
-            "exp": dt.datetime.now(dt.UTC) + expires_in,
-        }
-        return jwt.encode(claims, key or agent_key, algorithm="EdDSA")
-
-    return make
+def make_token(agent_key: AgentKey) -> Callable[..., str]:
+    """``make_token(role, sites, expires_in=…)``: an agent token signed with the key booking trusts."""
+    return agent_key.token
 
 
 @pytest.fixture(scope="session")

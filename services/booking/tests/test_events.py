@@ -11,7 +11,6 @@ import redis.asyncio as redis
 from sqlalchemy import text
 
 from booking.events.relay import Relay
-from fs_common import testing
 from fs_common.backoff import Backoff
 from fs_common.events import (
     BookingEvent,
@@ -23,9 +22,10 @@ from fs_common.events import (
     SealedEventError,
     new_key_line,
 )
-from fs_common.testing import TEST_EVENT_KEYS
+from fs_testkit import isolation
+from fs_testkit.isolation import TEST_EVENT_KEYS
+from fs_testkit.servers import free_port
 
-from .conftest import free_port
 from .helpers import booking_body, free_slots, in_days
 
 KEYS = EventKeys.parse(TEST_EVENT_KEYS)
@@ -185,7 +185,7 @@ async def test_events_wait_in_the_outbox_while_redis_is_down(booking_client, boo
     day = in_days(6)
     slots = await free_slots(booking_client, agenda["stop_id"], **{"from": day, "to": day})
     port = free_port()
-    stream = testing.test_key_prefix("booking") + f"relay-{uuid.uuid4().hex[:6]}"
+    stream = isolation.test_key_prefix("booking") + f"relay-{uuid.uuid4().hex[:6]}"
     client = redis.from_url(f"redis://127.0.0.1:{port}/0", socket_connect_timeout=0.5, socket_timeout=1)
     relay = Relay(
         booking_app.state.sessionmaker,
@@ -254,7 +254,7 @@ async def _has(published, expected: list) -> bool:
 async def test_the_stream_keeps_only_what_a_consumer_still_needs(booking_app, booking_settings):
     """12,000 events later the stream is short: what every group acknowledged goes (XTRIM MINID), and a
     group that stopped reading holds back no more than the cap."""
-    stream = testing.test_key_prefix("booking") + f"trim-{uuid.uuid4().hex[:6]}"
+    stream = isolation.test_key_prefix("booking") + f"trim-{uuid.uuid4().hex[:6]}"
     client = redis.from_url(booking_settings.redis_url)
     relay = Relay(
         booking_app.state.sessionmaker, client, stream, batch_size=500, max_len=2_000, trim_every_s=1e-9

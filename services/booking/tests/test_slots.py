@@ -8,8 +8,8 @@ from sqlalchemy import text
 from booking.agendas.calendar import Calendar
 from booking.agendas.service import sync_sites
 from booking.clients.locator import LocatorClient, LocatorUnavailable
+from fs_testkit.servers import free_port
 
-from .conftest import free_port
 from .helpers import in_days
 
 

@@ -19,9 +19,9 @@ from PIL import Image
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from fs_common import testing
 from fs_common.databases import create_and_migrate, drop_database
-from fs_common.testing import serve_in_process
+from fs_testkit import isolation
+from fs_testkit.servers import serve_in_process
 from locator.config import LocatorSettings
 from locator.data_files import SERVICE_DIR
 from locator.imports import in_transaction
@@ -130,7 +130,7 @@ def by_code() -> dict[str, tuple]:
 
 @pytest.fixture(scope="module")
 def territory_url() -> Iterator[str]:
-    url = testing.test_database_url("locator_cov")
+    url = isolation.test_database_url("locator_cov")
     try:
         create_and_migrate(SERVICE_DIR, url)
         asyncio.run(in_transaction(url, fill))

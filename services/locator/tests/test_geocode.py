@@ -8,7 +8,7 @@ import pytest
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from fs_common.testing import http_server, serve_in_process
+from fs_testkit.servers import http_server, serve_in_process
 from locator.main import create_app
 
 RECORDED = Path(__file__).parent / "recorded"

@@ -5,14 +5,11 @@ import datetime as dt
 from collections.abc import AsyncIterator
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from fs_common.agent_auth import AUDIENCE, ISSUER
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
+from fs_testkit.tokens import AgentKey
 from locator.data_files import SITES_CSV
 from locator.imports import in_transaction, read_source, run_import_sites
 from locator.main import create_app
@@ -23,32 +20,21 @@ SITE = 1960  # Nemours' itinerant service (77)
 PROBLEM = "application/problem+json"
 
 
-SIGNING_KEY = Ed25519PrivateKey.generate()  # the gateway's, as far as this locator knows
-PUBLIC_PEM = (
-    SIGNING_KEY.public_key()
-    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    .decode()
-)
+SIGNING_KEY = AgentKey()  # the gateway's, as far as this locator knows
 
 
 def agent_auth(role: str, sites: list[int], expires_in_s: int = 300) -> dict[str, str]:
     """An agent token as the gateway signs it (fs_common.agent_auth's contract)."""
-    now = dt.datetime.now(dt.UTC)
-    claims = {
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "sub": f"agent-{role}",
-        "role": role,
-        "sites": sites,
-        "iat": now,
-        "exp": now + dt.timedelta(seconds=expires_in_s),
-    }
-    return {"Authorization": f"Bearer {jwt.encode(claims, SIGNING_KEY, algorithm='EdDSA')}"}
+    return SIGNING_KEY.headers(
+        role, sites, sub=f"agent-{role}", expires_in=dt.timedelta(seconds=expires_in_s)
+    )
 
 
 @pytest.fixture(scope="module")
 async def admin_client(locator_settings) -> AsyncIterator[httpx.AsyncClient]:
-    settings = locator_settings.model_copy(update={"admin_token": TOKEN, "agent_public_key_pem": PUBLIC_PEM})
+    settings = locator_settings.model_copy(
+        update={"admin_token": TOKEN, "agent_public_key_pem": SIGNING_KEY.public_pem}
+    )
     async with serve_in_process(create_app(settings), "http://locator-admin") as client:
         yield client
 

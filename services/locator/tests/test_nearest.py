@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from locator.data_files import SITES_CSV
 from locator.main import create_app
 

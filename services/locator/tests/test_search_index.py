@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from fs_common.databases import asyncpg_dsn
-from fs_common.testing import serve_in_process
+from fs_testkit.servers import serve_in_process
 from locator.config import LocatorSettings
 from locator.main import create_app
 from locator.sites.index import IndexedSite

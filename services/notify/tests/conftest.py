@@ -3,39 +3,26 @@ real local stand-ins for the outside: an aiosmtpd SMTP server, an HTTP server pl
 and a partner. Every server listens on 127.0.0.1, port 0."""
 
 import asyncio
-import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import jwt
 import pytest
 import redis.asyncio as redis
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import text
 
-from fs_common.agent_auth import AUDIENCE, ISSUER
 from fs_common.databases import create_and_migrate, drop_database
 from fs_common.db import create_engine, make_sessionmaker
-from fs_common.testing import (
-    REDIS_BASE,
-    TEST_EVENT_KEYS,
-    serve_in_process,
-    test_database_url,
-    test_key_prefix,
-)
+from fs_testkit.events import SITE_ID
+from fs_testkit.isolation import REDIS_BASE, TEST_EVENT_KEYS, drop_keys, test_database_url, test_key_prefix
+from fs_testkit.servers import http_server, serve_in_process
+from fs_testkit.standins import HttpStandIn, Mailbox, smtp_server
+from fs_testkit.tokens import AgentKey
 from notify.cli import SERVICE_DIR
 from notify.config import NotifySettings
 from notify.main import create_app
-from notify.testing import SITE_ID, HttpStandIn, Mailbox, serve_http, smtp_server
 
-AGENT_KEY = Ed25519PrivateKey.generate()
-AGENT_PUBLIC_PEM = (
-    AGENT_KEY.public_key()
-    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    .decode()
-)
+AGENT_KEY = AgentKey()
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 
 
@@ -50,7 +37,7 @@ def notify_settings() -> Iterator[NotifySettings]:
         log_level="WARNING",
         stream=f"{test_key_prefix('notify')}booking.events",
         events_keys=TEST_EVENT_KEYS,
-        agent_public_key_pem=AGENT_PUBLIC_PEM,
+        agent_public_key_pem=AGENT_KEY.public_pem,
         admin_token=ADMIN_TOKEN,
         read_block_ms=100,
         claim_min_idle_ms=300,
@@ -68,11 +55,7 @@ def notify_settings() -> Iterator[NotifySettings]:
 @pytest.fixture(scope="session", autouse=True)
 async def _drop_test_streams() -> AsyncIterator[None]:
     yield
-    client = redis.from_url(REDIS_BASE)
-    keys = [key async for key in client.scan_iter(match=f"{test_key_prefix('notify')}*")]
-    if keys:
-        await client.delete(*keys)
-    await client.aclose()
+    await drop_keys(test_key_prefix("notify"))
 
 
 # Names the tests' partners use, answered like /etc/hosts would: public addresses that nothing connects
@@ -123,18 +106,6 @@ async def api(settings: NotifySettings) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-def agent_token(role: str = "agent", sites: list[int] | None = None) -> str:
-    claims = {
-        "sub": "agent-1",
-        "role": role,
-        "sites": sites if sites is not None else [SITE_ID],
-        "iss": ISSUER,
-        "aud": AUDIENCE,
-        "exp": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5),
-    }
-    return jwt.encode(claims, AGENT_KEY, algorithm="EdDSA")
-
-
 @pytest.fixture
 async def smtp() -> AsyncIterator[tuple[Mailbox, int]]:
     async with smtp_server() as running:
@@ -144,7 +115,7 @@ async def smtp() -> AsyncIterator[tuple[Mailbox, int]]:
 @pytest.fixture
 async def http_standin() -> AsyncIterator[HttpStandIn]:
     standin = HttpStandIn()
-    async with serve_http(standin.app()) as base_url:
+    async with http_server(standin.app()) as base_url:
         standin.base_url = base_url
         yield standin
 
@@ -154,7 +125,7 @@ def agent_headers():
     """``agent_headers(role, sites)``: the Authorization header of a signed agent token."""
 
     def make(role: str = "agent", sites: list[int] | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {agent_token(role, sites)}"}
+        return AGENT_KEY.headers(role, sites if sites is not None else [SITE_ID])
 
     return make
 

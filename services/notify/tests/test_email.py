@@ -7,7 +7,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from fs_common.events import BookingEventType
-from notify.testing import Mailbox, delivery_rows, event, publish, running, snapshot, wait_until
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import wait_until
+from fs_testkit.standins import Mailbox
+
+from .helpers import delivery_rows, running
 
 CAYENNE = ZoneInfo("America/Cayenne")
 

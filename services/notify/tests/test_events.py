@@ -5,9 +5,12 @@ import datetime as dt
 from sqlalchemy import select
 
 from fs_common.events import BookingEventType, new_key_line
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import wait_until
 from notify.events.models import BookingState
 from notify.reminders.models import Reminder
-from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
+
+from .helpers import delivery_rows, running
 
 
 async def _group_drained(client, settings, entries: int) -> bool:

@@ -11,8 +11,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from fs_common.events import EVENT_FIELD, BookingEventType
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import wait_until
 from notify.events.models import ProcessedEvent
-from notify.testing import event, publish, running, snapshot, wait_until
+
+from .helpers import running
 
 
 def created_events(count: int, tag: str) -> list:

@@ -4,7 +4,10 @@ agents of the booking's site."""
 import uuid
 
 from fs_common.events import BookingEventType
-from notify.testing import SITE_ID, delivery_rows, event, publish, running, snapshot, wait_until
+from fs_testkit.events import SITE_ID, event, publish, snapshot
+from fs_testkit.servers import wait_until
+
+from .helpers import delivery_rows, running
 
 
 async def test_agents_of_the_site_see_the_delivery_log(

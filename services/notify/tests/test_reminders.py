@@ -6,18 +6,13 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from fs_common.events import BookingEventType
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import free_port, wait_until
+from fs_testkit.standins import smtp_server
 from notify.events.models import ProcessedEvent
 from notify.reminders.models import Reminder
-from notify.testing import (
-    closed_port,
-    delivery_rows,
-    event,
-    publish,
-    running,
-    smtp_server,
-    snapshot,
-    wait_until,
-)
+
+from .helpers import delivery_rows, running
 
 START = dt.datetime(2031, 6, 10, 7, 0, tzinfo=dt.UTC)  # 9 h in Paris
 
@@ -124,7 +119,7 @@ async def test_a_moved_booking_is_reminded_of_its_new_time_only(settings, redis_
 async def test_a_reminder_held_up_by_an_outage_is_not_sent_after_the_start(
     settings, redis_client, sessionmaker
 ):
-    port = closed_port()
+    port = free_port()
     settings = settings.model_copy(
         update={"smtp_port": port, "max_attempts": 1000, "reminder_offsets_minutes": [120]}
     )

@@ -3,9 +3,12 @@
 import datetime as dt
 
 from fs_common.events import BookingEventType
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import wait_until
 from notify.events.models import BookingState
 from notify.retention.service import anonymise
-from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
+
+from .helpers import delivery_rows, running
 
 
 async def test_past_bookings_lose_their_contact_details_recent_ones_keep_them(

@@ -1,20 +1,15 @@
 """SMTP outages wait and go out later; permanent refusals and exhausted retries end in dead-letter."""
 
 from fs_common.events import BookingEventType
-from notify.testing import (
-    closed_port,
-    delivery_rows,
-    event,
-    publish,
-    running,
-    smtp_server,
-    snapshot,
-    wait_until,
-)
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import free_port, wait_until
+from fs_testkit.standins import smtp_server
+
+from .helpers import delivery_rows, running
 
 
 async def test_smtp_down_then_back_the_messages_wait_and_go_out(settings, redis_client, sessionmaker):
-    port = closed_port()
+    port = free_port()
     settings = settings.model_copy(update={"smtp_port": port, "max_attempts": 1000})
     events = [
         event(BookingEventType.created, snapshot(email_address=f"attente-{i}@example.org")) for i in range(3)
@@ -62,7 +57,7 @@ async def test_a_permanent_refusal_goes_to_dead_letter_at_once(settings, smtp, r
 
 
 async def test_temporary_failures_end_in_dead_letter_after_max_attempts(settings, redis_client, sessionmaker):
-    settings = settings.model_copy(update={"smtp_port": closed_port(), "max_attempts": 3})
+    settings = settings.model_copy(update={"smtp_port": free_port(), "max_attempts": 3})
     created = event(BookingEventType.created, snapshot())
     async with running(settings):
         await publish(redis_client, settings.stream, created)

@@ -3,8 +3,11 @@
 import json
 
 from fs_common.events import BookingEventType
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import wait_until
 from notify.messages.sms import gsm_length, to_gsm
-from notify.testing import delivery_rows, event, publish, running, snapshot, wait_until
+
+from .helpers import delivery_rows, running
 
 
 def sms_settings(settings, standin, smtp_port: int):

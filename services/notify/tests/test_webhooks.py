@@ -6,18 +6,12 @@ import json
 import time
 
 from fs_common.events import BookingEventType
-from fs_common.testing import serve_in_process
+from fs_testkit.events import event, publish, snapshot
+from fs_testkit.servers import http_server, serve_in_process, wait_until
+from fs_testkit.standins import HttpStandIn
 from notify.main import create_app
-from notify.testing import (
-    HttpStandIn,
-    delivery_rows,
-    event,
-    publish,
-    running,
-    serve_http,
-    snapshot,
-    wait_until,
-)
+
+from .helpers import delivery_rows, running
 
 SECRET = "s3cret-partagé-avec-le-partenaire-0123456789"
 
@@ -174,7 +168,7 @@ async def test_a_name_that_now_points_inside_is_refused_at_delivery(
     """DNS rebinding: the name answered a public address at registration, it answers 127.0.0.1 now.
     The delivery checks again, connects only to the address it checked, and reaches nothing inside."""
     inside = HttpStandIn()  # what the attacker aims at: a service of ours on the loopback
-    async with serve_http(inside.app()) as inside_url:
+    async with http_server(inside.app()) as inside_url:
         port = inside_url.rpartition(":")[2]
         url = f"http://rebind.example:{port}/hook"
         at_registration = settings.model_copy(
