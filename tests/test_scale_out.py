@@ -25,13 +25,14 @@ import pytest
 import redis.asyncio as redis
 from processes import APIS, PERIODIC, WORKERS, wiring
 
-from fs_common import testing
 from fs_common.databases import asyncpg_dsn, drop_database
-from notify.testing import Mailbox, smtp_server
+from fs_testkit import isolation
+from fs_testkit.servers import free_port
+from fs_testkit.standins import Mailbox, smtp_server
 
 REPLICAS = 2
-PREFIX = testing.test_key_prefix("scale-out")
-DATABASES = {api.name: testing.test_database_url(f"scale_{api.name}") for api in APIS}
+PREFIX = isolation.test_key_prefix("scale-out")
+DATABASES = {api.name: isolation.test_database_url(f"scale_{api.name}") for api in APIS}
 DISPATCH_CONCURRENCY = 8
 DEMARCHE = "ants-carte-identite"
 # The platform's start (its data imported, eighteen processes) and a burst on a loaded 2-core machine.
@@ -143,7 +144,7 @@ async def _prepare(command: list[str], env: dict[str, str], workdir: Path) -> No
 
 
 async def _drop_keys() -> None:
-    client = redis.from_url(testing.REDIS_BASE)
+    client = redis.from_url(isolation.REDIS_BASE)
     try:
         keys = [key async for key in client.scan_iter(match=f"{PREFIX}*")]
         if keys:
@@ -156,7 +157,7 @@ async def _drop_keys() -> None:
 async def platform(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("scale-out")
     (workdir / "var").mkdir()
-    api_ports = {api.name: [testing.free_port() for _ in range(REPLICAS)] for api in APIS}
+    api_ports = {api.name: [free_port() for _ in range(REPLICAS)] for api in APIS}
     balancers = {name: Balancer(ports) for name, ports in api_ports.items()}
     admin_token = secrets.token_urlsafe(24)
     async with contextlib.AsyncExitStack() as stack:
@@ -168,7 +169,7 @@ async def platform(tmp_path_factory):
             dict(os.environ)
             | wiring(urls, smtp_port=smtp_port)
             | {f"{name.upper()}_DATABASE_URL": url for name, url in DATABASES.items()}
-            | {f"{name}_REDIS_URL": testing.REDIS_BASE for name in ("BOOKING", "NOTIFY", "GATEWAY")}
+            | {f"{name}_REDIS_URL": isolation.REDIS_BASE for name in ("BOOKING", "NOTIFY", "GATEWAY")}
             | {
                 "NOTIFY_SMTP_HOST": "127.0.0.1",
                 "BOOKING_EVENTS_STREAM": PREFIX + "booking.events",
