@@ -8,16 +8,15 @@ its settings.
 """
 
 import hmac
-import time
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated, Any
 
-import httpx
 import jwt
 from fastapi import Depends, Request
 
 from fs_common.errors import Forbidden, ServiceUnavailable, Unauthorized
+from fs_common.jwks import JwksClient, JwksUnavailable, UnknownKey
 
 ISSUER = "france-services-gateway"
 AUDIENCE = "france-services"
@@ -50,41 +49,29 @@ class Agent:
 
 class TokenVerifier:
     """Verifies agent tokens with a static public key (PEM, preferred when given) or the keys of a JWKS
-    URL, fetched without blocking and kept for ``jwks_cache_s`` (a new ``kid`` triggers a refresh)."""
+    URL (``fs_common.jwks``: cached for ``jwks_cache_s``, a new ``kid`` triggers a refresh)."""
 
     def __init__(self, *, public_key_pem: str = "", jwks_url: str = "", jwks_cache_s: float = 300.0) -> None:
         self._public_key_pem = public_key_pem
-        self._jwks_url = "" if public_key_pem else jwks_url
-        self._jwks_cache_s = jwks_cache_s
-        self._jwks: jwt.PyJWKSet | None = None
-        self._jwks_fetched_at = 0.0
+        self._jwks = JwksClient(jwks_url, cache_s=jwks_cache_s) if jwks_url and not public_key_pem else None
 
-    async def _jwks_key(self, token: str) -> Any:
-        kid = jwt.get_unverified_header(token).get("kid")
-        fresh = time.monotonic() - self._jwks_fetched_at < self._jwks_cache_s
-        if self._jwks is None or not fresh or kid not in {k.key_id for k in self._jwks.keys}:
-            try:
-                async with httpx.AsyncClient(timeout=3.0) as http:
-                    response = await http.get(self._jwks_url)
-                    response.raise_for_status()
-                self._jwks = jwt.PyJWKSet.from_dict(response.json())
-                self._jwks_fetched_at = time.monotonic()
-            except (httpx.HTTPError, ValueError, jwt.PyJWTError) as exc:
-                raise ServiceUnavailable(
-                    "La vérification des accès agents est momentanément indisponible ; réessayez.",
-                    headers={"Retry-After": "5"},
-                ) from exc
-        keys = [k for k in self._jwks.keys if k.key_id == kid] if kid else self._jwks.keys
-        if len(keys) != 1:
-            raise jwt.InvalidKeyError("no single key of the JWKS matches the token")
-        return keys[0].key
+    async def _jwks_key(self, jwks: JwksClient, token: str) -> Any:
+        try:
+            return (await jwks.key_for(token)).key
+        except UnknownKey as exc:
+            raise jwt.InvalidKeyError("no single key of the JWKS matches the token") from exc
+        except JwksUnavailable as exc:
+            raise ServiceUnavailable(
+                "La vérification des accès agents est momentanément indisponible ; réessayez.",
+                headers={"Retry-After": "5"},
+            ) from exc
 
     async def verify(self, token: str) -> Agent:
         try:
             if self._public_key_pem:
                 key = self._public_key_pem
-            elif self._jwks_url:
-                key = await self._jwks_key(token)
+            elif self._jwks is not None:
+                key = await self._jwks_key(self._jwks, token)
             else:
                 raise Unauthorized("L'authentification des agents n'est pas configurée sur ce service.")
             claims = jwt.decode(

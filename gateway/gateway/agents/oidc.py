@@ -2,8 +2,8 @@
 
 The agent signs in at the provider (authorization code flow, done by the front end); the front end then
 posts the provider's ID token to ``POST /v1/auth/oidc/token``. The gateway verifies it against the
-provider's keys (JWKS found through its discovery document, cached, refetched on an unknown ``kid`` at
-most once a minute: a flood of made-up ``kid``s cannot make us hammer the provider), checks issuer,
+provider's keys (``fs_common.jwks``: the JWKS its discovery document names, cached, refetched on an
+unknown ``kid`` at most once a minute: made-up ``kid``s cannot make us hammer the provider), checks issuer,
 audience (our client id), ``azp`` (our client id when present, required when several audiences), the
 ``nonce`` when the front end sends the one it gave the provider, and expiry; maps the claims to a role
 and sites, and answers with its own agent token, so that the services keep verifying one kind of token.
@@ -15,7 +15,6 @@ that e-mail that has been deactivated (``gateway deactivate-agent``) is refused.
 """
 
 import hmac
-import time
 from typing import Any
 
 import httpx
@@ -24,12 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.agent_auth import Role
 from fs_common.errors import BadGateway, Forbidden, Unauthorized
+from fs_common.jwks import JwksClient, JwksUnavailable, UnknownKey
 from gateway.agents import repository
 from gateway.agents.service import normalise_email
 
 _ALGORITHMS = ["RS256", "ES256", "EdDSA", "PS256"]
-_CACHE_S = 300.0
-_REFETCH_EVERY_S = 60.0  # an unknown kid fetches the JWKS again at most this often
 
 
 class OidcProvider:
@@ -41,42 +39,17 @@ class OidcProvider:
         self.client_id = client_id
         self.role_claim = role_claim
         self.sites_claim = sites_claim
-        self._keys: jwt.PyJWKSet | None = None
-        self._fetched_at = -_CACHE_S
-
-    async def _fetch_keys(self) -> jwt.PyJWKSet:
-        try:
-            discovery = await self.http.get(f"{self.issuer}/.well-known/openid-configuration")
-            discovery.raise_for_status()
-            jwks = await self.http.get(discovery.json()["jwks_uri"])
-            jwks.raise_for_status()
-            self._keys = jwt.PyJWKSet.from_dict(jwks.json())
-        except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
-            raise BadGateway("Le fournisseur d'identité ne répond pas correctement.") from exc
-        self._fetched_at = time.monotonic()
-        return self._keys
-
-    async def _key_for(self, kid: str | None) -> jwt.PyJWK:
-        keys = self._keys
-        if keys is None or time.monotonic() - self._fetched_at > _CACHE_S:
-            keys = await self._fetch_keys()
-        for attempt in range(2):
-            for key in keys.keys:
-                if kid is None or key.key_id == kid:
-                    return key
-            # A rotated key: fetch again, unless that was done less than a minute ago (negative cache).
-            if attempt == 0 and time.monotonic() - self._fetched_at >= _REFETCH_EVERY_S:
-                keys = await self._fetch_keys()
-            else:
-                break
-        raise Unauthorized("Jeton d'identité signé par une clé inconnue.")
+        self._jwks = JwksClient(discovery_url=f"{self.issuer}/.well-known/openid-configuration", http=http)
 
     async def verify(self, id_token: str, nonce: str | None = None) -> dict[str, Any]:
         try:
-            kid = jwt.get_unverified_header(id_token).get("kid")
+            key = await self._jwks.key_for(id_token)
         except jwt.PyJWTError as exc:
             raise Unauthorized("Jeton d'identité invalide.") from exc
-        key = await self._key_for(kid)
+        except UnknownKey as exc:
+            raise Unauthorized("Jeton d'identité signé par une clé inconnue.") from exc
+        except JwksUnavailable as exc:
+            raise BadGateway("Le fournisseur d'identité ne répond pas correctement.") from exc
         try:
             claims = jwt.decode(
                 id_token,
