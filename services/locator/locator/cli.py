@@ -27,6 +27,7 @@ from locator.imports import (
     run_import_sites,
 )
 from locator.sites.importer import SiteImportReport
+from locator.snapshot.tables import Snapshot
 from locator.travel.model import TravelModel
 
 app = typer.Typer(
@@ -130,10 +131,6 @@ def bootstrap() -> None:
     import_sites(str(SITES_CSV), report_file=Path("var/import-sites-report.csv"))
 
 
-if __name__ == "__main__":
-    app()
-
-
 @app.command()
 def coverage(
     minutes: Annotated[float, typer.Option(help="Seuil en minutes")] = 30,
@@ -156,28 +153,29 @@ def coverage(
 
 
 async def _coverage_table(minutes: float, include_mobile: bool) -> list[CoverageOut]:
-    engine = create_engine(get_settings().database_url, pool_size=1)
-    state = CoverageState(TravelModel.from_settings(get_settings()))
+    settings = get_settings()
+    model = TravelModel.from_settings(settings)
+    engine = create_engine(settings.database_url, pool_size=1)
     try:
         async with make_sessionmaker(engine)() as session:
-            departements = sorted(set((await state.network(session)).departements))
-            rows = []
-            with Progress(
-                TextColumn("départements"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=console,
-            ) as progress:
-                task = progress.add_task("coverage", total=len(departements))
-                for departement in departements:
-                    scope = Scope(departement=departement)
-                    rows.append(
-                        await coverage_of(
-                            state, session, scope, minutes=minutes, include_mobile=include_mobile
-                        )
-                    )
-                    progress.advance(task)
-            return rows
+            snapshot = await Snapshot.load(session, model)
     finally:
         await engine.dispose()
+    state = CoverageState(model)
+    departements = sorted(set(state.network(snapshot).departements))
+    rows = []
+    with Progress(
+        TextColumn("départements"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console
+    ) as progress:
+        task = progress.add_task("coverage", total=len(departements))
+        for departement in departements:
+            scope = Scope(departement=departement)
+            rows.append(
+                await coverage_of(state, snapshot, scope, minutes=minutes, include_mobile=include_mobile)
+            )
+            progress.advance(task)
+    return rows
+
+
+if __name__ == "__main__":
+    app()

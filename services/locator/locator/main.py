@@ -17,14 +17,14 @@ from locator.geocoding.ban_client import BanClient
 from locator.geocoding.router import router as geocoding_router
 from locator.itineraries.router import admin_router as itineraries_admin_router
 from locator.itineraries.router import router as itineraries_router
-from locator.sites.live_index import LiveSiteIndex
 from locator.sites.router import router as sites_router
+from locator.snapshot.live import LiveSnapshot
 from locator.travel.model import TravelModel
 from locator.travel.osrm import OsrmClient
 
 
-async def check_search_index(app: FastAPI) -> None:
-    app.state.search_index.get()
+async def check_snapshot(app: FastAPI) -> None:
+    app.state.snapshot.get()
 
 
 def create_app(settings: LocatorSettings | None = None) -> FastAPI:
@@ -51,14 +51,14 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             public_key_pem=settings.agent_public_key_pem,
             jwks_url="" if settings.agent_public_key_pem else settings.agent_jwks_url,
         )
-        app.state.search_index = LiveSiteIndex(
+        app.state.snapshot = LiveSnapshot(
             app.state.sessionmaker, settings.database_url, app.state.travel_model
         )
-        await app.state.search_index.start()
+        await app.state.snapshot.start()
         try:
             yield
         finally:
-            await app.state.search_index.stop()
+            await app.state.snapshot.stop()
             await app.state.routing_http.aclose()
             await app.state.geocoder_http.aclose()
             await app.state.engine.dispose()
@@ -69,7 +69,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
         title="France Services — localisation",
         description="Trouver la France Services ou l'arrêt de bus France Services le plus proche.",
         lifespan=lifespan,
-        readiness_checks={"database": check_database, "search_index": check_search_index},
+        readiness_checks={"database": check_database, "search_index": check_snapshot},
     )
     app.include_router(sites_router)
     app.include_router(geocoding_router)

@@ -11,6 +11,7 @@ import asyncio
 import io
 import json
 import math
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -323,3 +324,36 @@ async def test_an_engine_refusal_is_a_502_problem(territory_url, osrm):
     assert response.status_code == 502
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "InvalidUrl" in response.json()["detail"]
+
+
+async def test_a_stop_added_while_serving_is_counted_and_its_removal_too(territory, territory_url):
+    """Coverage reads the worker's snapshot, which follows the stop table within moments, not at once."""
+
+    async def delta_beyond() -> bool:
+        params = {"departement": "99", "include_mobile": True}
+        body = (await territory.get("/v1/coverage", params=params)).json()
+        return "99004" in {c["insee_code"] for c in body["communes_beyond"]}
+
+    async def eventually(expected: bool) -> None:
+        deadline = time.monotonic() + 15
+        while (beyond := await delta_beyond()) != expected and time.monotonic() < deadline:  # noqa: ASYNC110 (an HTTP answer to poll, no event)
+            await asyncio.sleep(0.05)
+        assert beyond == expected
+
+    assert await delta_beyond()
+    await in_transaction(
+        territory_url,
+        lambda s: s.execute(
+            text(
+                "INSERT INTO stop (site_id, name, insee_code, commune_name, location, visits, source)"
+                " VALUES (:site, 'Mairie de Delta', '99004', 'Delta',"
+                " ST_SetSRID(ST_MakePoint(:lon, 0), 4326)::geography, '[]', 'admin')"
+            ),
+            {"site": M1, "lon": lon_of(33)},
+        ),
+    )
+    await eventually(False)
+    await in_transaction(
+        territory_url, lambda s: s.execute(text("DELETE FROM stop WHERE name = 'Mairie de Delta'"))
+    )
+    await eventually(True)

@@ -282,7 +282,9 @@ def test_same_name_in_another_departement_is_not_used():
 
 def test_names_sharing_a_key_resolved_by_the_nearest_to_the_home_base():
     def ref(code: str, name: str, lat: float, lon: float) -> CommuneRef:
-        return CommuneRef(code, name, "commune-actuelle", "99", None, ("99000",), 100, lat, lon)
+        return CommuneRef(
+            code, name, "commune-actuelle", "99", None, ("99000",), 100, lat, lon, "99", "metro"
+        )
 
     names = CommuneNames([ref("99001", "Saint-Martin", 45.0, 1.0), ref("99002", "St Martin", 46.0, 2.0)])
     near_second = extract_stops("lundi : St-Martin", names, base=(45.9, 2.1))

@@ -17,10 +17,10 @@ from fs_testkit.servers import serve_in_process
 from locator.config import LocatorSettings
 from locator.main import create_app
 from locator.sites.index import IndexedSite
-from locator.sites.live_index import APPLICATION_NAME
 from locator.sites.models import Site
 from locator.sites.schemas import NearestSitesResponse, SiteOut
 from locator.sites.service import site_out
+from locator.snapshot.live import APPLICATION_NAME
 
 TEST_SITE_ID = 990_001  # far above the national ids
 # A point of the Creuse countryside with no France Services within 5 km.

@@ -44,6 +44,8 @@ def read_refs(communes_csv: Path) -> list[CommuneRef]:
                 population=int(r["population"] or 0),
                 lat=float(r["lat"]) if r["lat"] else None,
                 lon=float(r["lon"]) if r["lon"] else None,
+                region=r["region"] or None,
+                zone=r["zone"],
             )
             for r in csv.DictReader(f)
         ]

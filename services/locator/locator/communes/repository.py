@@ -13,7 +13,7 @@ from locator.communes.models import Commune
 
 @dataclass(frozen=True)
 class CommuneRef:
-    """The fields of a commune that imports and geocoding need, detached from the session."""
+    """The fields of a commune that imports, geocoding and the snapshot need, detached from the session."""
 
     code_insee: str
     name: str
@@ -24,6 +24,8 @@ class CommuneRef:
     population: int
     lat: float | None
     lon: float | None
+    region: str | None
+    zone: str  # metro, drom or com
 
 
 _REF_COLUMNS = (
@@ -36,6 +38,8 @@ _REF_COLUMNS = (
     col(Commune.population),
     func.ST_Y(func.geometry(Commune.location)).label("lat"),
     func.ST_X(func.geometry(Commune.location)).label("lon"),
+    col(Commune.region),
+    col(Commune.zone),
 )
 
 
@@ -50,6 +54,8 @@ def _ref(row) -> CommuneRef:
         population=row.population,
         lat=row.lat,
         lon=row.lon,
+        region=row.region,
+        zone=row.zone,
     )
 
 

@@ -4,12 +4,12 @@ import asyncio
 from typing import Any
 
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from locator.coverage.cache import CoverageState
 from locator.coverage.network import Scope
 from locator.coverage.render import MapData, render_png
 from locator.coverage.schemas import CoverageOut, MobileCoverage
+from locator.snapshot.tables import Snapshot
 
 MOBILE_COUNTED = (
     "Les services mobiles (bus, itinérants) et leurs arrêts sont comptés : une commune desservie par un "
@@ -29,9 +29,9 @@ def band(minutes: float) -> str:
 
 
 async def coverage(
-    state: CoverageState, session: AsyncSession, scope: Scope, *, minutes: float, include_mobile: bool
+    state: CoverageState, snapshot: Snapshot, scope: Scope, *, minutes: float, include_mobile: bool
 ) -> CoverageOut:
-    network = await state.network(session)
+    network = state.network(snapshot)
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     within = mask & (reach.minutes <= minutes)
@@ -66,11 +66,11 @@ async def coverage(
 
 
 async def communes_geojson(
-    state: CoverageState, session: AsyncSession, scope: Scope, *, include_mobile: bool
+    state: CoverageState, snapshot: Snapshot, scope: Scope, *, include_mobile: bool
 ) -> dict[str, Any]:
     """The ``CommuneFeatureCollection`` of the scope, as plain JSON content: 35,000 features built as
     models and encoded by FastAPI took seconds, longer than the gateway waits for an answer."""
-    network = await state.network(session)
+    network = state.network(snapshot)
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     places = [point.model_dump(mode="json") for point in reach.places.points]
@@ -97,7 +97,7 @@ async def communes_geojson(
 
 async def coverage_map(
     state: CoverageState,
-    session: AsyncSession,
+    snapshot: Snapshot,
     scope: Scope,
     *,
     include_mobile: bool,
@@ -105,7 +105,7 @@ async def coverage_map(
     height: int,
 ) -> bytes:
     """The PNG of ``render``: communes by time band (15 and 30 minutes), sites, a title, a legend."""
-    network = await state.network(session)
+    network = state.network(snapshot)
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     chosen = np.flatnonzero(mask)

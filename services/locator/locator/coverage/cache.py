@@ -4,18 +4,17 @@ road times found so far for it."""
 import asyncio
 
 import numpy as np
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from locator.coverage import repository
 from locator.coverage.network import Network, Reach
 from locator.coverage.refinement import road_reach
 from locator.coverage.schemas import TravelModelOut
+from locator.snapshot.tables import Snapshot
 from locator.travel.model import TravelModel
 from locator.travel.osrm import OsrmClient
 
 
 class CoverageState:
-    """Per process: the travel model, the optional routing engine and the cached snapshot."""
+    """Per process: the travel model, the optional routing engine and the network of the snapshot."""
 
     def __init__(self, model: TravelModel, engine: OsrmClient | None = None, candidates: int = 3) -> None:
         self.model = model
@@ -29,18 +28,11 @@ class CoverageState:
             **self.model.describe() | {"method": "routing_engine" if self.engine else "great_circle"}
         )
 
-    async def network(self, session: AsyncSession) -> Network:
-        fingerprint = await repository.fingerprint(session)
-        async with self._lock:
-            if self._network is None or self._network.fingerprint != fingerprint:
-                self._network = Network.build(
-                    fingerprint,
-                    self.model,
-                    await repository.communes(session),
-                    await repository.sites(session),
-                    await repository.stops(session),
-                )
-            return self._network
+    def network(self, snapshot: Snapshot) -> Network:
+        """The network of ``snapshot``: built on first use, kept until the snapshot is replaced."""
+        if self._network is None or self._network.snapshot is not snapshot:
+            self._network = Network.build(snapshot, self.model)
+        return self._network
 
     async def reach(self, network: Network, include_mobile: bool, mask: np.ndarray) -> Reach:
         """The estimate, or with a routing engine the road times of the communes in ``mask``."""

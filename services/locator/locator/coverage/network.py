@@ -1,9 +1,9 @@
 """Who is within reach of a France Services: the network of communes and places, and the estimate.
 
-One snapshot of the tables (every current commune, site and stop) is held in memory as numpy arrays,
-with KD-trees over unit-sphere coordinates: the nearest place of every commune is one tree query, so a
-national figure takes milliseconds instead of the 100 million pairs of a brute force. The snapshot is
-rebuilt when the tables change (``cache.CoverageState``).
+The worker's snapshot of the tables (every current commune, site and stop; ``locator.snapshot``) is
+arranged as numpy arrays with KD-trees over unit-sphere coordinates: the nearest place of every commune
+is one tree query, so a national figure takes milliseconds instead of the 100 million pairs of a brute
+force. The network is rebuilt when the snapshot is (``cache.CoverageState``).
 
 A commune is matched only with places of its own road territory (``locator.road_territories``): no trip
 crosses the sea. The travel time depends on both ends of the trip (``locator.travel.model``), so the
@@ -20,8 +20,9 @@ from scipy.spatial import cKDTree
 from fs_common.errors import NotFound
 from locator.coverage.schemas import CommuneReach, ServicePoint, TerritoryWithoutSite
 from locator.geo import EARTH_RADIUS_M, chord_to_m, unit_xyz
-from locator.road_territories import road_territories
-from locator.travel.model import Density, Terrain, TravelModel
+from locator.snapshot.communes import Whereabouts
+from locator.snapshot.tables import Snapshot
+from locator.travel.model import TravelModel
 
 WEEKDAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 CANDIDATES = 16  # nearest places (straight line) of a commune's territory whose travel time is estimated
@@ -109,11 +110,15 @@ def _stop_days(visits: list) -> list[str]:
     return days
 
 
+def _end(where: Whereabouts) -> tuple[int, int, str]:
+    return (where.end.density, where.end.terrain, where.territory.id)
+
+
 @dataclass
 class Network:
-    """One snapshot of communes and places, and the nearest-place figures derived from it."""
+    """The communes and places of one snapshot, and the nearest-place figures derived from it."""
 
-    fingerprint: str
+    snapshot: Snapshot
     model: TravelModel
     codes: list[str]
     names: list[str]
@@ -133,34 +138,17 @@ class Network:
     engine_reach: dict[bool, Reach] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, fingerprint: str, model: TravelModel, communes, sites, stops) -> "Network":
-        lat = np.array([c.lat for c in communes], dtype=float)
-        lon = np.array([c.lon for c in communes], dtype=float)
-        xyz = unit_xyz(lat, lon)
-        classes = [model.classify(c.population, c.departement, c.zone) for c in communes]
-        territories = road_territories()
-        commune_territories = [territories.of(c.code_insee, c.departement) for c in communes]
-        position = {c.code_insee: i for i, c in enumerate(communes)}
-        commune_tree = cKDTree(xyz) if communes else None
-
-        def end_of(insee_code: str | None, point_lat: float, point_lon: float) -> tuple[int, int, str]:
-            """Classes and territory of a place: those of its commune, else of the nearest centre."""
-            i = position.get(insee_code or "")
-            if i is None and commune_tree is not None:
-                i = int(commune_tree.query(unit_xyz(np.array([point_lat]), np.array([point_lon])))[1][0])
-            if i is None:
-                return (Density.rural, Terrain.plain, territories.of(insee_code).id)
-            return (classes[i].density, classes[i].terrain, commune_territories[i].id)
-
+    def build(cls, snapshot: Snapshot, model: TravelModel) -> "Network":
+        communes, sites = snapshot.communes, snapshot.sites
         site_points = [
             ServicePoint(
                 kind="site",
-                id=s.id,
-                name=s.name,
-                is_mobile=s.is_mobile,
-                days=_site_days(s.opening_hours) if s.is_mobile else [],
+                id=s.row.id,
+                name=s.row.name,
+                is_mobile=s.row.is_mobile,
+                days=_site_days(s.row.opening_hours) if s.row.is_mobile else [],
             )
-            for s in sites
+            for s in sites.sites
         ]
         stop_points = [
             ServicePoint(
@@ -170,36 +158,38 @@ class Network:
                 is_mobile=True,
                 days=_stop_days(s.visits),
             )
-            for s in stops
+            for s in snapshot.stops
         ]
-        site_ends = [end_of(s.insee_code, s.lat, s.lon) for s in sites]
-        stop_ends = [end_of(s.insee_code or s.site_insee_code, s.lat, s.lon) for s in stops]
-        fixed = [i for i, s in enumerate(sites) if not s.is_mobile]
+        site_ends = [_end(w) for w in sites.whereabouts]
+        stop_ends = [
+            _end(communes.locate(s.lat, s.lon, s.insee_code or s.site_insee_code)) for s in snapshot.stops
+        ]
+        fixed = [i for i, s in enumerate(sites.sites) if not s.row.is_mobile]
         return cls(
-            fingerprint=fingerprint,
+            snapshot=snapshot,
             model=model,
-            codes=[c.code_insee for c in communes],
-            names=[c.name for c in communes],
-            departements=np.array([c.departement for c in communes], dtype=object),
-            regions=np.array([c.region for c in communes], dtype=object),
-            population=np.array([c.population for c in communes], dtype=np.int64),
-            lat=lat,
-            lon=lon,
-            xyz=xyz,
-            density=np.array([e.density for e in classes], dtype=np.int64),
-            terrain=np.array([e.terrain for e in classes], dtype=np.int64),
-            territory=np.array([t.id for t in commune_territories], dtype=object),
-            territory_names={t.id: t.name for t in commune_territories},
+            codes=communes.codes,
+            names=communes.names,
+            departements=communes.departements,
+            regions=communes.regions,
+            population=communes.population,
+            lat=communes.lat,
+            lon=communes.lon,
+            xyz=communes.xyz,
+            density=communes.density,
+            terrain=communes.terrain,
+            territory=communes.territory,
+            territory_names={t.id: t.name for t in communes.territories},
             fixed=Places.of(
                 [site_points[i] for i in fixed],
-                [sites[i].lat for i in fixed],
-                [sites[i].lon for i in fixed],
+                [sites.sites[i].lat for i in fixed],
+                [sites.sites[i].lon for i in fixed],
                 [site_ends[i] for i in fixed],
             ),
             everything=Places.of(
                 site_points + stop_points,
-                [s.lat for s in sites] + [s.lat for s in stops],
-                [s.lon for s in sites] + [s.lon for s in stops],
+                [s.lat for s in sites.sites] + [s.lat for s in snapshot.stops],
+                [s.lon for s in sites.sites] + [s.lon for s in snapshot.stops],
                 site_ends + stop_ends,
             ),
         )

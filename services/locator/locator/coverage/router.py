@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_RESPONSE_DOC, Unprocessable
 from fs_common.responses import json_response
 from locator.config import LocatorSettings
@@ -20,6 +19,7 @@ from locator.coverage.cache import CoverageState
 from locator.coverage.network import Scope
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
 from locator.geojson import GEOJSON
+from locator.snapshot.live import SnapshotDep
 from locator.travel.model import PROMISE_MINUTES
 
 
@@ -78,13 +78,13 @@ async def map_scope(chosen: ScopeDep) -> Scope:
     responses=PROBLEM_RESPONSE_DOC,
 )
 async def get_coverage(
-    session: SessionDep,
+    snapshot: SnapshotDep,
     state: StateDep,
     chosen: ScopeDep,
     minutes: Minutes = PROMISE_MINUTES,
     include_mobile: IncludeMobile = False,
 ) -> CoverageOut:
-    return await answers.coverage(state, session, chosen, minutes=minutes, include_mobile=include_mobile)
+    return await answers.coverage(state, snapshot, chosen, minutes=minutes, include_mobile=include_mobile)
 
 
 @router.get(
@@ -95,9 +95,9 @@ async def get_coverage(
     responses=PROBLEM_RESPONSE_DOC,
 )
 async def get_communes_geojson(
-    session: SessionDep, state: StateDep, chosen: ScopeDep, include_mobile: IncludeMobile = False
+    snapshot: SnapshotDep, state: StateDep, chosen: ScopeDep, include_mobile: IncludeMobile = False
 ) -> Response:
-    collection = await answers.communes_geojson(state, session, chosen, include_mobile=include_mobile)
+    collection = await answers.communes_geojson(state, snapshot, chosen, include_mobile=include_mobile)
     return json_response(collection, media_type=GEOJSON)
 
 
@@ -108,7 +108,7 @@ async def get_communes_geojson(
     responses=PROBLEM_RESPONSE_DOC | {200: {"content": {"image/png": {}}, "description": "Image PNG"}},
 )
 async def get_map(
-    session: SessionDep,
+    snapshot: SnapshotDep,
     state: StateDep,
     chosen: Annotated[Scope, Depends(map_scope)],
     include_mobile: IncludeMobile = False,
@@ -116,7 +116,7 @@ async def get_map(
     height: Annotated[int, Query(ge=300, le=4000, description="Hauteur en pixels")] = 900,
 ) -> Response:
     png = await answers.coverage_map(
-        state, session, chosen, include_mobile=include_mobile, width=width, height=height
+        state, snapshot, chosen, include_mobile=include_mobile, width=width, height=height
     )
     return Response(png, media_type="image/png")
 
@@ -128,7 +128,7 @@ async def get_map(
     responses=PROBLEM_RESPONSE_DOC,
 )
 async def get_suggestions(
-    session: SessionDep,
+    snapshot: SnapshotDep,
     state: StateDep,
     chosen: ScopeDep,
     minutes: Minutes = PROMISE_MINUTES,
@@ -136,5 +136,5 @@ async def get_suggestions(
     count: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> SuggestionsOut:
     return await suggestions.suggestions(
-        state, session, chosen, minutes=minutes, include_mobile=include_mobile, count=count
+        state, snapshot, chosen, minutes=minutes, include_mobile=include_mobile, count=count
     )

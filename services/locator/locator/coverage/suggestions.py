@@ -2,17 +2,17 @@
 
 import numpy as np
 from scipy.spatial import cKDTree
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from locator.coverage.cache import CoverageState
 from locator.coverage.network import Scope
 from locator.coverage.schemas import Suggestion, SuggestionsOut
 from locator.geo import EARTH_RADIUS_M, chord_to_m, m_to_chord
+from locator.snapshot.tables import Snapshot
 
 
 async def suggestions(
     state: CoverageState,
-    session: AsyncSession,
+    snapshot: Snapshot,
     scope: Scope,
     *,
     minutes: float,
@@ -21,7 +21,7 @@ async def suggestions(
 ) -> SuggestionsOut:
     """Greedy: each round adds a place at the centre of the commune of the scope that brings the most
     people beyond the threshold within it (ties: the smallest INSEE code); stops when none helps."""
-    network = await state.network(session)
+    network = state.network(snapshot)
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     beyond = np.flatnonzero(mask & ~(reach.minutes <= minutes))

@@ -12,8 +12,8 @@ It answers at commune precision (``precision: "municipality"``) and understands:
 - old names (communes déléguées, associées, absorbées, former names of merged communes) answer the
   commune that took them over (``data/communes_old_names.csv``, from the official code lists).
 
-One snapshot per worker, built with the search index and reloaded with it when the commune table
-changes (``locator/sites/live_index.py``).
+One per worker, part of its snapshot of the tables and reloaded with it when the commune table changes
+(``locator/snapshot/``).
 """
 
 import csv

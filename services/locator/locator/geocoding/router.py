@@ -17,8 +17,8 @@ def ban_client(request: Request) -> BanClient | None:
 
 
 def gazetteer(request: Request) -> Gazetteer:
-    """The worker's offline gazetteer, part of the search snapshot (503 until it is first loaded)."""
-    return request.app.state.search_index.get().gazetteer
+    """The worker's offline gazetteer, part of its snapshot (503 until it is first loaded)."""
+    return request.app.state.snapshot.get().gazetteer
 
 
 @router.get(

@@ -55,6 +55,26 @@ async def nearest(
     return list(result)
 
 
+async def all_listed(session: AsyncSession) -> list:
+    """Every stop shown, in id order, with its site's name and commune (the snapshot's)."""
+    result = await session.execute(
+        select(
+            col(Stop.id),
+            col(Stop.name),
+            col(Stop.visits),
+            col(Stop.insee_code),
+            col(Site.name).label("site_name"),
+            col(Site.insee_code).label("site_insee_code"),
+            _LAT,
+            _LON,
+        )
+        .join(Site, col(Site.id) == col(Stop.site_id))
+        .where(_VISIBLE)
+        .order_by(col(Stop.id))
+    )
+    return list(result)
+
+
 async def insert(session: AsyncSession, values: dict) -> int:
     stop = Stop(**_located(values))
     session.add(stop)

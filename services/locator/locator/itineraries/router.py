@@ -28,9 +28,10 @@ from locator.itineraries.schemas import (
     StopUpdate,
     Window,
 )
-from locator.sites.index import Whereabouts
-from locator.sites.router import Lat, Lon, Q, SearchIndexDep, TravelModelDep, now, resolve_origin, situate
+from locator.sites.router import Lat, Lon, Q, TravelModelDep, now, resolve_origin, situate
 from locator.sites.schemas import Origin, Point
+from locator.snapshot.communes import Whereabouts
+from locator.snapshot.live import SnapshotDep
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
 
@@ -65,7 +66,7 @@ class Around:
 
 async def around(
     request: Request,
-    index: SearchIndexDep,
+    snapshot: SnapshotDep,
     lat: Lat = None,
     lon: Lon = None,
     q: Q = None,
@@ -78,7 +79,12 @@ async def around(
     span = service.window(date_from, date_to, current)
     origin = await resolve_origin(request, lat, lon, q)
     return Around(
-        origin, situate(index, origin), span, current, limit, radius_km * 1000 if radius_km else None
+        origin,
+        situate(snapshot.communes, origin),
+        span,
+        current,
+        limit,
+        radius_km * 1000 if radius_km else None,
     )
 
 
@@ -105,7 +111,7 @@ def _answer(request: Request, where: Around, results: list, locations: list[Poin
 async def nearest_stops(
     request: Request,
     session: SessionDep,
-    index: SearchIndexDep,
+    snapshot: SnapshotDep,
     model: TravelModelDep,
     where: AroundDep,
     upcoming_only: Annotated[
@@ -114,7 +120,7 @@ async def nearest_stops(
 ) -> Response:
     results = await service.nearest_stops(
         session,
-        index,
+        snapshot,
         model,
         where.origin.lat,
         where.origin.lon,
@@ -136,11 +142,11 @@ async def nearest_stops(
     responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
 )
 async def nearest_access_points(
-    request: Request, session: SessionDep, index: SearchIndexDep, model: TravelModelDep, where: AroundDep
+    request: Request, session: SessionDep, snapshot: SnapshotDep, model: TravelModelDep, where: AroundDep
 ) -> Response:
     results = await service.access_points(
         session,
-        index,
+        snapshot,
         model,
         where.origin.lat,
         where.origin.lon,

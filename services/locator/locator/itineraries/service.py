@@ -37,10 +37,11 @@ from locator.itineraries.visits import visits_between
 from locator.sites import repository as sites_repository
 from locator.sites import service as sites_service
 from locator.sites.importer import SiteImportReport
-from locator.sites.index import SiteIndex, Whereabouts
 from locator.sites.models import MOBILE_KINDS, Site
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSite, Point
+from locator.snapshot.communes import Whereabouts
+from locator.snapshot.tables import Snapshot
 from locator.text import search_key
 from locator.travel.model import PROMISE_MINUTES, TravelModel
 from locator.travel.osrm import OsrmClient, apply_road_times
@@ -108,7 +109,7 @@ async def itinerary(session: AsyncSession, site_id: int, span: Window, now: dt.d
 
 async def nearest_stops(
     session: AsyncSession,
-    index: SiteIndex,
+    snapshot: Snapshot,
     model: TravelModel,
     lat: float,
     lon: float,
@@ -124,14 +125,14 @@ async def nearest_stops(
     """The ``limit`` nearest stops of the searched place's road territory; with ``upcoming_only``, those
     with a visit in the window. With a routing engine, its road times replace the estimate wherever it
     finds a road."""
-    sites_service.require_sites_in(index, where)
+    sites_service.require_sites_in(snapshot.sites, where)
     results: list[NearestStop] = []
     offset = 0
     while len(results) < limit:
         batch = max(limit, _BATCH)
         rows = await repository.nearest(session, lat, lon, limit=batch, offset=offset, radius_m=radius_m)
         for row in rows:
-            there = index.locate(row.lat, row.lon, row.Stop.insee_code)
+            there = snapshot.communes.locate(row.lat, row.lon, row.Stop.insee_code)
             if there.territory != where.territory:
                 continue
             stop = stop_out(row.Stop, row.lat, row.lon, row.Site, span, now)
@@ -163,7 +164,7 @@ async def nearest_stops(
 
 async def access_points(
     session: AsyncSession,
-    index: SiteIndex,
+    snapshot: Snapshot,
     model: TravelModel,
     lat: float,
     lon: float,
@@ -178,7 +179,7 @@ async def access_points(
     """Fixed places (sites other than mobile home bases) and stops with a visit in the window, of the
     searched place's road territory, ranked by travel time, then distance."""
     sites = await sites_service.nearest_sites(
-        index,
+        snapshot.sites,
         model,
         lat,
         lon,
@@ -191,7 +192,7 @@ async def access_points(
     )
     stops = await nearest_stops(
         session,
-        index,
+        snapshot,
         model,
         lat,
         lon,

@@ -1,9 +1,9 @@
-"""The nearest search in memory: every site and every commune centre, held by each worker.
+"""The nearest search in memory: every site of the worker's snapshot (``locator.snapshot``).
 
 The national list is 2,845 sites, a few megabytes once loaded. A search is one query of a KD-tree over
 their points on the unit sphere (tens of microseconds) and needs no database round trip, so the
-platform's most frequent question costs the least. PostgreSQL stays the source of truth:
-``live_index.py`` reloads this snapshot whenever the tables change.
+platform's most frequent question costs the least. PostgreSQL stays the source of truth: the snapshot
+is reloaded whenever the tables change.
 
 Distances are on the sphere PostGIS uses for ``geography`` without spheroid (``locator.geo``), so this
 search, the site list and the coverage figures agree to the metre.
@@ -18,30 +18,17 @@ from typing import Any
 import numpy as np
 import orjson
 from scipy.spatial import cKDTree
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common import territories
-from locator.communes import repository as communes_repository
-from locator.coverage import repository as coverage_repository
 from locator.geo import EARTH_RADIUS_M, m_to_chord, unit_vector, unit_xyz
-from locator.geocoding.gazetteer import Gazetteer
-from locator.road_territories import RoadTerritory, road_territories
-from locator.sites import repository
+from locator.road_territories import RoadTerritory
 from locator.sites.models import Site
 from locator.sites.opening_hours import is_open, open_on_weekday, opening_state
 from locator.sites.repository import SiteFilters
-from locator.sites.schemas import SiteOut
-from locator.travel.model import Density, Terrain, TravelModel, TripEnd
+from locator.snapshot.communes import Communes
+from locator.travel.model import TripEnd
 
 _END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
-
-
-@dataclass(frozen=True)
-class Whereabouts:
-    """Where a search starts: the road territory it cannot leave and the classes of its commune."""
-
-    territory: RoadTerritory
-    end: TripEnd
 
 
 @dataclass(eq=False)
@@ -99,13 +86,10 @@ class IndexedSite:
 
 
 class SiteIndex:
-    """An immutable snapshot: sites in id order as parallel arrays, communes in a KD-tree."""
+    """The sites of a snapshot in id order, as parallel arrays, and a KD-tree over them."""
 
-    def __init__(
-        self, sites: list[IndexedSite], communes: list, model: TravelModel, gazetteer: Gazetteer | None = None
-    ) -> None:
+    def __init__(self, sites: list[IndexedSite], communes: Communes) -> None:
         self.sites = sites
-        self.gazetteer = gazetteer or Gazetteer([])
         self._position = {id(s): i for i, s in enumerate(sites)}
         rows = [s.row for s in sites]
         self._tree = cKDTree(unit_xyz(np.array([s.lat for s in sites]), np.array([s.lon for s in sites])))
@@ -126,71 +110,24 @@ class SiteIndex:
         self._weekdays = np.array(
             [[open_on_weekday(r.opening_hours, d) for d in range(7)] for r in rows], dtype=bool
         ).reshape(len(rows), 7)
-        self._commune_tree = (
-            cKDTree(unit_xyz(np.array([c.lat for c in communes]), np.array([c.lon for c in communes])))
-            if communes
-            else None
-        )
-        territories = road_territories()
-        self._commune_ends = [model.classify(c.population, c.departement, c.zone) for c in communes]
-        self._commune_territories = [territories.of(c.code_insee, c.departement) for c in communes]
-        self._commune_index = {c.code_insee: i for i, c in enumerate(communes)}
         # Each site: its commune's classes and road territory (the nearest commune centre's when its
         # code is not a current commune).
-        site_communes = [self._commune_of(s.row.insee_code, s.lat, s.lon) for s in sites]
-        self._site_ends = [
-            self._commune_ends[i] if i is not None else TripEnd(Density.rural, Terrain.plain)
-            for i in site_communes
-        ]
-        self.site_density = np.array([e.density for e in self._site_ends], dtype=np.int64)
-        self.site_terrain = np.array([e.terrain for e in self._site_ends], dtype=np.int64)
-        self._columns["territory"] = np.array(
-            [
-                self._commune_territories[i].id if i is not None else territories.of(r.insee_code).id
-                for i, r in zip(site_communes, rows, strict=True)
-            ],
-            dtype=object,
-        )
+        self.whereabouts = [communes.locate(s.lat, s.lon, s.row.insee_code) for s in sites]
+        self.density = np.array([w.end.density for w in self.whereabouts], dtype=np.int64)
+        self.terrain = np.array([w.end.terrain for w in self.whereabouts], dtype=np.int64)
+        self._columns["territory"] = np.array([w.territory.id for w in self.whereabouts], dtype=object)
         self._territory_sizes = dict(
             zip(*np.unique(self._columns["territory"], return_counts=True), strict=True)
         )
 
-    @classmethod
-    async def load(cls, session: AsyncSession, model: TravelModel) -> "SiteIndex":
-        rows = await repository.all_located(session)
-        communes = await coverage_repository.communes(session)
-        gazetteer = Gazetteer(await communes_repository.all_refs(session))
-        sites = [
-            IndexedSite(r.Site, r.lat, r.lon, SiteOut.of(r.Site, r.lat, r.lon).model_dump(mode="json"))
-            for r in rows
-        ]
-        return cls(sites, communes, model, gazetteer)
-
     def __len__(self) -> int:
         return len(self.sites)
-
-    def _commune_of(self, insee_code: str | None, lat: float, lon: float) -> int | None:
-        """Index of the commune ``insee_code``, else of the commune whose centre is nearest."""
-        if insee_code is not None and insee_code in self._commune_index:
-            return self._commune_index[insee_code]
-        if self._commune_tree is None:
-            return None
-        _, i = self._commune_tree.query(unit_vector(lat, lon))
-        return int(i)
-
-    def locate(self, lat: float, lon: float, insee_code: str | None = None) -> Whereabouts:
-        """The territory and classes of the commune ``insee_code`` (when the geocoder found one), else of
-        the commune whose centre is nearest to the point."""
-        i = self._commune_of(insee_code, lat, lon)
-        if i is None:
-            return Whereabouts(road_territories().of(insee_code), TripEnd(Density.rural, Terrain.plain))
-        return Whereabouts(self._commune_territories[i], self._commune_ends[i])
 
     def has_sites_in(self, territory: RoadTerritory) -> bool:
         return self._territory_sizes.get(territory.id, 0) > 0
 
     def site_end(self, site: IndexedSite) -> TripEnd:
-        return self._site_ends[self._position[id(site)]]
+        return self.whereabouts[self._position[id(site)]].end
 
     def _mask(self, filters: SiteFilters, territory: RoadTerritory | None) -> np.ndarray | None:
         c = self._columns

@@ -19,11 +19,12 @@ from locator.geocoding.router import ban_client, gazetteer
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
-from locator.sites.index import SiteIndex, Whereabouts
 from locator.sites.models import SiteKind
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSitesResponse, Origin, Point, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter
+from locator.snapshot.communes import Communes, Whereabouts
+from locator.snapshot.live import SnapshotDep
 from locator.travel.model import TravelModel
 
 router = APIRouter(prefix="/v1", tags=["sites"])
@@ -59,14 +60,6 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def search_index(request: Request) -> SiteIndex:
-    """The worker's current snapshot of the sites (503 until it is first loaded)."""
-    return request.app.state.search_index.get()
-
-
-SearchIndexDep = Annotated[SiteIndex, Depends(search_index)]
-
-
 async def travel_model(request: Request) -> TravelModel:
     """The one travel model, built from the app's settings at start-up."""
     return request.app.state.travel_model
@@ -75,9 +68,9 @@ async def travel_model(request: Request) -> TravelModel:
 TravelModelDep = Annotated[TravelModel, Depends(travel_model)]
 
 
-def situate(index: SiteIndex, origin: Origin) -> Whereabouts:
+def situate(communes: Communes, origin: Origin) -> Whereabouts:
     """The searched place's road territory and classes; the origin names its territory."""
-    where = index.locate(origin.lat, origin.lon, origin.insee_code)
+    where = communes.locate(origin.lat, origin.lon, origin.insee_code)
     origin.territory = where.territory.name
     return where
 
@@ -90,7 +83,7 @@ def situate(index: SiteIndex, origin: Origin) -> Whereabouts:
 )
 async def nearest_sites(
     request: Request,
-    index: SearchIndexDep,
+    snapshot: SnapshotDep,
     model: TravelModelDep,
     lat: Lat = None,
     lon: Lon = None,
@@ -123,11 +116,11 @@ async def nearest_sites(
     )
     open_filter = OpenFilter(open_at) if open_at else OpenFilter(current) if open_now else None
     hits = await service.nearest_sites(
-        index,
+        snapshot.sites,
         model,
         origin.lat,
         origin.lon,
-        situate(index, origin),
+        situate(snapshot.communes, origin),
         filters,
         limit=limit,
         radius_m=radius_km * 1000 if radius_km else None,

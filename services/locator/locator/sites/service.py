@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.errors import NotFound
 from locator.sites import repository
-from locator.sites.index import IndexedSite, SiteIndex, Whereabouts
+from locator.sites.index import IndexedSite, SiteIndex
 from locator.sites.models import Site
 from locator.sites.opening_hours import Opening, opening_state
 from locator.sites.repository import SiteFilters
 from locator.sites.schemas import OpeningPeriod, SiteOut, SitePage
+from locator.snapshot.communes import Whereabouts
 from locator.travel.model import PROMISE_MINUTES, TravelModel
 from locator.travel.osrm import OsrmClient, apply_road_times
 

@@ -1,27 +1,33 @@
-"""Keeps each worker's search index (``index.py``) in step with the database.
+"""Keeps each worker's snapshot (``tables.py``) in step with the database.
 
-A connection of its own LISTENs on ``locator_search_data``: migration 0002 makes PostgreSQL notify it
-at the commit of every write to ``site`` or ``commune`` (an import, an edit). Each notification
-triggers a reload; notifications that arrive during a reload trigger one more. When the connection is
-lost, it is reopened and the index reloaded, so a change made meanwhile is never missed; the old
-snapshot keeps answering in the meantime. Until the first load succeeds, searches answer 503.
+A connection of its own LISTENs on ``locator_search_data``: migrations 0002 and 0003 make PostgreSQL
+notify it at the commit of every write to ``site``, ``commune`` or ``stop`` (an import, an edit). Each
+notification triggers a reload; notifications that arrive during a reload trigger one more. A change
+to ``stop`` alone reads the stops again and keeps the rest (an admin's edit must not stall the worker
+for the seconds a whole snapshot takes). When the connection is lost, it is reopened and the snapshot
+reloaded whole, so a change made meanwhile is never missed; the old snapshot keeps answering in the
+meantime. Until the first load succeeds, searches and
+coverage answer 503.
 """
 
 import asyncio
 import contextlib
 import gc
 import logging
+from typing import Annotated
 
 import asyncpg
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fs_common.backoff import Backoff
 from fs_common.databases import asyncpg_dsn
 from fs_common.errors import ServiceUnavailable
-from locator.sites.index import SiteIndex
+from locator.snapshot.tables import Snapshot
 from locator.travel.model import TravelModel
 
 CHANNEL = "locator_search_data"
+TABLES = frozenset({"site", "commune", "stop"})  # each notification's payload names one
 APPLICATION_NAME = "locator-search-index"
 MAX_RETRY_S = 30.0
 logger = logging.getLogger(__name__)
@@ -36,7 +42,7 @@ def settle_heap() -> None:
     gc.freeze()
 
 
-class LiveSiteIndex:
+class LiveSnapshot:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
@@ -51,13 +57,14 @@ class LiveSiteIndex:
         self._model = model
         self._retry_s = retry_s
         self._heartbeat_s = heartbeat_s
-        self._snapshot: SiteIndex | None = None
+        self._snapshot: Snapshot | None = None
         self._wake = asyncio.Event()
+        self._changed: set[str] = set()  # tables notified since the last reload began
         self._first_attempt = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._failures = 0  # in a row: the wait before the next attempt doubles, up to MAX_RETRY_S
 
-    def get(self) -> SiteIndex:
+    def get(self) -> Snapshot:
         if self._snapshot is None:
             raise ServiceUnavailable(
                 "La recherche se prépare (chargement des France Services) ; réessayez dans quelques "
@@ -68,7 +75,7 @@ class LiveSiteIndex:
 
     async def start(self, wait_s: float = 30.0) -> None:
         """Starts listening and waits for the first load (or its first failure, at most ``wait_s``)."""
-        self._task = asyncio.create_task(self._run(), name="search-index")
+        self._task = asyncio.create_task(self._run(), name="snapshot")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._first_attempt.wait(), wait_s)
 
@@ -85,7 +92,7 @@ class LiveSiteIndex:
             except Exception:  # the database went away, or a reload failed: log, wait, start over
                 self._failures += 1
                 delay = Backoff(base_s=self._retry_s, cap_s=MAX_RETRY_S).delay(self._failures)
-                logger.warning("search index: reload failed, retrying in %g s", delay, exc_info=True)
+                logger.warning("snapshot: reload failed, retrying in %g s", delay, exc_info=True)
                 self._first_attempt.set()
                 await asyncio.sleep(delay)
 
@@ -93,19 +100,33 @@ class LiveSiteIndex:
         connection = await asyncpg.connect(self._dsn, server_settings={"application_name": APPLICATION_NAME})
         try:
             connection.add_termination_listener(lambda _: self._wake.set())
-            await connection.add_listener(CHANNEL, lambda *_: self._wake.set())
+            await connection.add_listener(CHANNEL, self._notified)
+            self._changed = set(TABLES)  # anything may have changed while nobody listened
             while True:
                 self._wake.clear()  # before reading: a change committed during the read wakes us again
+                changed, self._changed = self._changed, set()
                 async with self._sessionmaker() as session:
-                    self._snapshot = await SiteIndex.load(session, self._model)
-                settle_heap()
+                    if self._snapshot is not None and changed <= {"stop"}:
+                        self._snapshot = await self._snapshot.with_stops(session)
+                    else:
+                        self._snapshot = await Snapshot.load(session, self._model)
+                        settle_heap()
                 self._failures = 0
                 self._first_attempt.set()
-                logger.info("search index: %d sites loaded", len(self._snapshot))
+                logger.info(
+                    "snapshot: %d communes, %d sites, %d stops loaded",
+                    len(self._snapshot.communes),
+                    len(self._snapshot.sites),
+                    len(self._snapshot.stops),
+                )
                 await self._wait_for_change(connection)
         finally:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(connection.close(), 5)
+
+    def _notified(self, _connection: object, _pid: int, _channel: str, table: str) -> None:
+        self._changed.add(table)
+        self._wake.set()
 
     async def _wait_for_change(self, connection: asyncpg.Connection) -> None:
         """Returns on a notification; raises when the connection is lost (checked on every heartbeat)."""
@@ -118,3 +139,11 @@ class LiveSiteIndex:
             if connection.is_closed():
                 raise ConnectionError("the listening connection was closed")
             return
+
+
+async def current_snapshot(request: Request) -> Snapshot:
+    """The worker's current snapshot (503 until it is first loaded)."""
+    return request.app.state.snapshot.get()
+
+
+SnapshotDep = Annotated[Snapshot, Depends(current_snapshot)]
