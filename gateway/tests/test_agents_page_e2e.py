@@ -1,23 +1,36 @@
 """The agents' console (``/agents``) in headless Chromium, served by a real gateway in front of the real
-locator and booking services (conftest.py): one agent's day from sign-in to the CSV, then an agent of
-another site who sees none of it, then a token that expires while a booking form is being filled.
+locator and booking services (conftest.py): one agent's day from sign-in to the CSV (a booking made for
+someone, then moved for them, and the text message that tells them), then an agent of another site who
+sees none of it, then a token that expires while a booking form is being filled.
 
 Every step is checked with axe-core and photographed into ``test-artifacts/agents/`` (look at them).
 The agent works with the keyboard only: focus moved by Tab or onto a control, keys to act.
 """
 
 import asyncio
+import contextlib
 import datetime as dt
+import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+import redis.asyncio as redis
 from playwright.async_api import Locator, Page, expect
 
+from booking.events.relay import Relay
+from fs_common.db import create_engine, make_sessionmaker
+from fs_testkit.isolation import REDIS_BASE, TEST_EVENT_KEYS
+from fs_testkit.isolation import test_database_url as database_url
 from fs_testkit.servers import http_server
+from fs_testkit.standins import HttpStandIn, smtp_server
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
+from notify.config import NotifySettings
+from notify.workers import consumer, dispatcher
 
 from .browser import WAIT_MS, axe_violations
 from .test_manage_page_e2e import book, bookable
@@ -86,6 +99,59 @@ async def sign_in_with_tab(page: Page, email: str) -> None:
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
     await page.keyboard.press("Enter")
+
+
+@contextlib.asynccontextmanager
+async def messages_going_out(gateway_settings: GatewaySettings) -> AsyncIterator[HttpStandIn]:
+    """What ``make run`` runs behind the services: booking's outbox relay, notify's consumer and dispatcher,
+    on the databases and events stream of the conftest's services, with a local SMS provider (yielded)
+    and a local mail server."""
+    sms = HttpStandIn()
+    stream = gateway_settings.redis_prefix + "booking.events"  # the conftest's booking publishes there
+    async with (
+        http_server(sms.app()) as sms_url,
+        smtp_server() as (_, smtp_port),
+        contextlib.AsyncExitStack() as stack,
+    ):
+        engine = create_engine(database_url("gw_booking"))
+        stack.push_async_callback(engine.dispose)
+        client = redis.from_url(REDIS_BASE)
+        stack.push_async_callback(client.aclose)
+        settings = NotifySettings(
+            database_url=database_url("gw_notify"),
+            stream=stream,
+            events_keys=TEST_EVENT_KEYS,
+            sms_provider_url=f"{sms_url}/sms",
+            sms_api_key="sms-test-key",
+            smtp_port=smtp_port,
+            log_json=False,
+            log_level="WARNING",
+        )
+        stop = asyncio.Event()
+        workers = [
+            await stack.enter_async_context(consumer(settings)),
+            await stack.enter_async_context(dispatcher(settings)),
+            Relay(make_sessionmaker(engine), client, stream, interval_s=0.1),
+        ]
+        running = [asyncio.create_task(worker.run(stop)) for worker in workers]
+        try:
+            yield sms
+        finally:
+            stop.set()
+            await asyncio.gather(*running)
+
+
+async def text_message(sms: HttpStandIn, phone: str, containing: str) -> dict:
+    """The SMS sent to ``phone`` whose text contains ``containing``, once it has gone out."""
+    digits = re.sub(r"\D", "", phone)[1:]  # 06 12… and +33 6 12… alike
+    async with asyncio.timeout(WAIT_MS / 1000):
+        while True:
+            for sent in sms.requests:
+                body = json.loads(sent["body"])
+                if re.sub(r"\D", "", body["to"]).endswith(digits) and containing in body["text"]:
+                    return body
+            sms.arrived.clear()
+            await sms.arrived.wait()
 
 
 async def agent_api(api: httpx.AsyncClient, email: str) -> dict[str, str]:
@@ -170,6 +236,48 @@ async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
         }
         assert by_name["Jeanne Petit"]["channel"] == "agent" and by_name["Jeanne Petit"]["created_by"]
         await step(page, "05-honore")
+
+        # 4b. Jeanne Petit calls back: the agent moves her booking to another time of that day (no minimum
+        # notice for agents), the day shows it there, and she gets the text message of any rescheduling.
+        jeanne = table.locator("tr", has_text="Jeanne Petit")
+        await press(jeanne.get_by_role("button", name="Reporter"))
+        move = page.locator("#fs-move")
+        await expect(
+            move.get_by_role("heading", name="Reporter le rendez-vous de Jeanne Petit")
+        ).to_be_focused()
+        await expect(page.get_by_label("Nouveau créneau, premier jour cherché")).to_have_value(day)
+        await press(move.get_by_role("button", name="Chercher les créneaux libres"))
+        same_day = move.locator("fieldset").first.locator("input[type=radio]")
+        await expect(same_day.first).to_be_focused(timeout=WAIT_MS)
+        new_start = await same_day.last.get_attribute("value")
+        assert new_start and new_start[:10] == day
+        await press(same_day.last, "Space")
+        await step(page, "05b-report-choix-du-creneau")
+        await press(move.get_by_role("button", name="Confirmer le report"))
+        done = page.locator("#fs-day-done")
+        await expect(done).to_be_focused(timeout=WAIT_MS)
+        await expect(done).to_contain_text("Rendez-vous de Jeanne Petit reporté au")
+        await expect(done).to_contain_text("prévenue")
+        await expect(page.locator("#fs-live")).to_contain_text("Jeanne Petit reporté")
+        await expect(jeanne.locator("td").first).to_have_text(re.compile(f"^{new_start[11:16]} – "))
+        await expect(move).to_be_hidden()
+        moved = next(
+            b
+            for b in (
+                await api.get(f"/v1/agent/sites/{site['id']}/bookings", params={"date": day}, headers=headers)
+            ).json()
+            if b["id"] == by_name["Jeanne Petit"]["id"]
+        )
+        assert dt.datetime.fromisoformat(moved["starts_at"]) == dt.datetime.fromisoformat(new_start)
+        local = dt.datetime.fromisoformat(new_start).astimezone(ZoneInfo("Europe/Paris"))
+        clock = f"{local.hour} h" + (f" {local:%M}" if local.minute else "")
+        await expect(confirmation).to_contain_text(f" à {clock}")  # the printable confirmation follows
+        await step(page, "05c-report-fait")
+        async with messages_going_out(gateway_settings) as sms:
+            told = await text_message(
+                sms, "06 12 34 56 78", f"RDV déplacé au {local:%d/%m} à {local.hour}h{local:%M}"
+            )
+        assert "France Services" in told["text"]
 
         # 5. A walk-in, seen in today's list.
         await page.get_by_label("Partenaire").select_option("caf")

@@ -7,6 +7,8 @@ import datetime as dt
 import io
 from collections import Counter
 
+from sqlalchemy import text
+
 from .helpers import booking_body, free_slots, in_days
 
 
@@ -151,6 +153,46 @@ async def test_an_agent_reschedules_for_the_person_but_not_at_another_site(
         headers=mine,
     )
     assert unknown.status_code == 404
+
+
+async def test_an_agent_cancels_for_the_person_within_the_hour_but_not_at_another_site(
+    booking_client, stop_agenda, make_token, booking_app
+):
+    """On the phone, the person asks to cancel: no cut-off for the agent, the place is free again and the
+    event says the person cancelled (their message is "your booking is cancelled", not "the site
+    cancelled it")."""
+    agenda = await stop_agenda()
+    mine = bearer(make_token("agent", [agenda["site_id"]]))
+    window = {"from": in_days(0), "to": in_days(2)}
+    soon = (await agent_slots(booking_client, agenda["stop_id"], mine, **window))[0]
+    made = (
+        await booking_client.post(
+            "/v1/agent/bookings", json=agent_body(agenda["stop_id"], soon["starts_at"]), headers=mine
+        )
+    ).json()
+    url = f"/v1/agent/bookings/{made['id']}"
+    stranger = bearer(make_token("agent", [1]))
+    refused = await booking_client.patch(url, json={"status": "cancelled"}, headers=stranger)
+    assert refused.status_code == 403
+    cancelled = await booking_client.patch(url, json={"status": "cancelled"}, headers=mine)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["status"] == "cancelled" and cancelled.json()["cancelled_by"] == "person"
+    again = await booking_client.patch(url, json={"status": "cancelled"}, headers=mine)
+    assert again.status_code == 409
+    after = await agent_slots(booking_client, agenda["stop_id"], mine, **window)
+    assert next(s for s in after if s["starts_at"] == soon["starts_at"])["remaining"] == soon["remaining"]
+    async with booking_app.state.engine.connect() as conn:
+        rows = await conn.execute(
+            text(
+                "SELECT type, payload->'booking'->>'status', payload->'booking'->>'cancelled_by' FROM outbox "
+                "WHERE payload->'booking'->>'booking_id' = :id ORDER BY seq"
+            ),
+            {"id": made["id"]},
+        )
+        assert [tuple(r) for r in rows] == [
+            ("booking.created", "confirmed", None),
+            ("booking.cancelled", "cancelled", "person"),
+        ]
 
 
 async def test_walk_ins_are_recorded_without_personal_data_and_only_by_the_sites_agents(

@@ -22,7 +22,10 @@
     redirected: "Réorienté",
   };
   const CHANNEL = { online: "En ligne", agent: "Par un agent", walk_in: "Sans rendez-vous" };
-  const AGENT_STATUSES = ["honoured", "no_show", "excused", "cancelled_by_site"];
+  const AGENT_STATUSES = ["honoured", "no_show", "excused", "cancelled", "cancelled_by_site"];
+  const CANCELLATIONS = ["cancelled", "cancelled_by_site"];
+  // What the agent picks (the person is notified of a cancellation, told who asked for it).
+  const CHOICE = { ...STATUS, cancelled: "Annulé à la demande de la personne" };
 
   let auth = null; // { token, role, sites, timer }
   let site = null; // the open France Services' id
@@ -32,6 +35,9 @@
   let chosenSlot = null;
   let bookingKey = newKey();
   let pendingException = null;
+  let moving = null; // the booking being rescheduled
+  let movedSlot = null;
+  let confirmedId = null; // the booking whose printable confirmation is shown
 
   // ---------------------------------------------------------------- helpers
 
@@ -209,8 +215,11 @@
     agendaId = null;
     chosenSlot = null;
     pendingException = null;
+    confirmedId = null;
+    closeMove();
+    $("fs-day-done").hidden = true;
     $("fs-day-table").querySelector("tbody").replaceChildren();
-    for (const id of ["fs-day-summary", "fs-book-slots", "fs-book-done", "fs-exc-check", "fs-activity-out",
+    for (const id of ["fs-day-summary", "fs-day-done", "fs-book-slots", "fs-book-done", "fs-exc-check", "fs-activity-out",
       "fs-exception-list", "fs-day-error", "fs-book-error", "fs-walkin-error", "fs-exc-error", "fs-activity-error"]) {
       $(id).replaceChildren();
     }
@@ -298,13 +307,17 @@
     const time = `${hhmm(b.starts_at)} – ${hhmm(b.ends_at)}`;
     const place = b.place.stop_id ? ` (${b.place.name})` : "";
     let action = "";
-    if (!["cancelled", "cancelled_by_site"].includes(b.status)) {
+    if (!CANCELLATIONS.includes(b.status)) {
+      const confirmed = b.status === "confirmed";
       const id = `fs-status-${b.id}`;
+      const choices = AGENT_STATUSES.filter((s) => s !== b.status && (confirmed || !CANCELLATIONS.includes(s)));
       const select = h("select", { id, "aria-label": `Nouveau statut pour ${who}, ${time}` },
-        AGENT_STATUSES.filter((s) => s !== b.status).map((s) => h("option", { value: s, text: STATUS[s] })));
+        choices.map((s) => h("option", { value: s, text: CHOICE[s] })));
       action = h("div", { class: "fs-row-action" }, select,
         h("button", { type: "button", class: "fs-secondary", text: "Appliquer", "aria-label": `Appliquer le statut pour ${who}`,
-          onclick: () => setStatus(b.id, select.value, who) }));
+          onclick: () => setStatus(b.id, select.value, who) }),
+        confirmed ? h("button", { type: "button", class: "fs-secondary", id: `fs-move-${b.id}`, text: "Reporter",
+          "aria-label": `Reporter le rendez-vous de ${who}, ${time}`, onclick: () => openMove(b, who) }) : null);
     }
     return h("tr", { "data-booking": b.id },
       h("td", { text: time + place }),
@@ -334,8 +347,10 @@
   async function setStatus(id, status, who) {
     try {
       await api(`/v1/agent/bookings/${id}`, { method: "PATCH", body: { status } });
+      if (moving && moving.id === id) closeMove();
+      $("fs-day-done").hidden = true;
       await loadDay();
-      say(`${who} : ${STATUS[status].toLowerCase()}.`);
+      say(`${who} : ${CHOICE[status].toLowerCase()}.`);
       const select = $(`fs-status-${id}`);
       (select || $("fs-day-title")).focus();
     } catch (error) {
@@ -351,6 +366,102 @@
   $("fs-csv").addEventListener("click", () => download(
     `/v1/agent/sites/${site}/bookings?date=${$("fs-date").value}&format=csv`, "rendez-vous.csv",
   ).catch((error) => fail("fs-day-error", error)));
+
+  // ---------------------------------------------------------------- reschedule for the person
+
+  function openMove(b, who) {
+    moving = { id: b.id, who, starts_at: b.starts_at, place: b.place, demarches: b.demarches.map((d) => d.code) };
+    movedSlot = null;
+    const start = new Date(b.starts_at);
+    $("fs-move-title").textContent = `Reporter le rendez-vous de ${who}`;
+    $("fs-move-current").textContent = `Actuellement le ${longDay(start, zone)} à ${timeOf(start, zone)}, pour : `
+      + `${b.demarches.map((d) => d.label).join(", ")}. Les créneaux proposés conviennent à ces démarches.`;
+    $("fs-move-date").value = b.starts_at.slice(0, 10);
+    $("fs-move-slots").replaceChildren();
+    $("fs-move-error").textContent = "";
+    $("fs-day-done").hidden = true;
+    $("fs-move").hidden = false;
+    $("fs-move-title").focus();
+  }
+
+  function closeMove() {
+    moving = null;
+    movedSlot = null;
+    $("fs-move").hidden = true;
+    $("fs-move-title").textContent = "Reporter un rendez-vous"; // no name left behind once closed
+    $("fs-move-current").replaceChildren();
+    $("fs-move-slots").replaceChildren();
+    $("fs-move-error").textContent = "";
+  }
+
+  $("fs-move-search").addEventListener("click", async () => {
+    if (!moving) return;
+    $("fs-move-error").textContent = "";
+    movedSlot = null;
+    const from = $("fs-move-date").value || localDay(new Date());
+    const path = moving.place.stop_id
+      ? `/v1/agent/stops/${moving.place.stop_id}/slots`
+      : `/v1/agent/sites/${moving.place.site_id}/slots`;
+    try {
+      const answer = await api(path, { params: { demarche: moving.demarches, from, to: shiftDay(from, 13) } });
+      const current = new Date(moving.starts_at).getTime();
+      const slots = slotsOf(answer).filter((slot) => slot.start.getTime() !== current);
+      const box = $("fs-move-slots");
+      if (!slots.length) {
+        box.replaceChildren(h("p", { class: "fs-notice", text: "Aucun autre créneau libre sur ces deux semaines." }));
+        $("fs-move-date").focus();
+        return;
+      }
+      renderSlotDays(box, slots, zone, {
+        legend: (day) => `Nouveaux créneaux du ${day}`,
+        more: "Voir plus de jours",
+        isChecked: () => false,
+        onPick: (slot) => { movedSlot = slot; },
+      });
+      say(`${slots.length} créneaux libres.`);
+      box.querySelector("input").focus();
+    } catch (error) {
+      fail("fs-move-error", error);
+    }
+  });
+
+  $("fs-move-cancel").addEventListener("click", () => {
+    const id = moving && moving.id;
+    closeMove();
+    ($(`fs-move-${id}`) || $("fs-day-title")).focus();
+  });
+
+  $("fs-move-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!moving) return;
+    $("fs-move-error").textContent = "";
+    if (!movedSlot) {
+      $("fs-move-error").textContent = "Choisissez d'abord le nouveau créneau.";
+      $("fs-move-search").focus();
+      return;
+    }
+    const { id, who } = moving;
+    try {
+      const moved = await api(`/v1/agent/bookings/${id}/reschedule`, { method: "POST", body: { starts_at: movedSlot.raw.starts_at } });
+      closeMove();
+      if (moved.id === confirmedId) renderConfirmation(moved); // what may be printed shows the new time
+      $("fs-date").value = moved.starts_at.slice(0, 10);
+      await loadDay();
+      const start = new Date(moved.starts_at);
+      const person = moved.person || {};
+      const text = `Rendez-vous de ${who} reporté au ${longDay(start, zone)} à ${timeOf(start, zone)}. `
+        + (person.phone || person.email
+          ? "La personne en est prévenue, comme pour tout report, au téléphone ou à l'e-mail indiqués."
+          : "Aucun téléphone ni e-mail : prévenez la personne vous-même.");
+      $("fs-day-done").textContent = text;
+      $("fs-day-done").hidden = false;
+      $("fs-day-done").focus();
+      say(text);
+    } catch (error) {
+      fail("fs-move-error", error);
+      if (!(error instanceof ApiError && error.status === 401)) $("fs-move-search").focus();
+    }
+  });
 
   // ---------------------------------------------------------------- book for someone
 
@@ -420,6 +531,13 @@
   });
 
   function showConfirmation(b) {
+    renderConfirmation(b).focus();
+    say("Rendez-vous confirmé.");
+  }
+
+  /** The printable confirmation (documents to bring); its heading, to move the focus there. */
+  function renderConfirmation(b) {
+    confirmedId = b.id;
     const start = new Date(b.starts_at);
     const heading = h("h3", { tabindex: "-1", text: "Rendez-vous confirmé" });
     const box = h("div", { class: "fs-confirmation" }, heading,
@@ -435,8 +553,7 @@
           body.classList.remove("fs-printing-confirmation");
         } })));
     $("fs-book-done").replaceChildren(box);
-    heading.focus();
-    say("Rendez-vous confirmé.");
+    return heading;
   }
 
   // ---------------------------------------------------------------- walk-ins

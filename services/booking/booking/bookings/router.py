@@ -182,14 +182,14 @@ async def day_bookings(
 
 
 class StatusIn(BaseModel):
-    status: Literal["honoured", "no_show", "excused", "cancelled_by_site"]
+    status: Literal["honoured", "no_show", "excused", "cancelled", "cancelled_by_site"]
 
 
 @router.patch(
     "/agent/bookings/{booking_id}",
     response_model=AgentBookingOut,
     tags=["rendez-vous (agents)"],
-    summary="Honoré, absent, excusé ou annulé par la France Services",
+    summary="Honoré, absent, excusé, annulé à la demande de la personne ou par la France Services",
     responses=_SLOT_TAKEN,
 )
 async def update_status(

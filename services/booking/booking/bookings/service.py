@@ -47,6 +47,7 @@ AGENT_TRANSITIONS = {
     BookingStatus.honoured: {BookingStatus.confirmed, BookingStatus.no_show, BookingStatus.excused},
     BookingStatus.no_show: {BookingStatus.confirmed, BookingStatus.honoured, BookingStatus.excused},
     BookingStatus.excused: {BookingStatus.confirmed, BookingStatus.honoured, BookingStatus.no_show},
+    BookingStatus.cancelled: {BookingStatus.confirmed},  # at the person's request (phone or desk)
     BookingStatus.cancelled_by_site: {BookingStatus.confirmed},
 }
 
@@ -363,17 +364,14 @@ async def set_status(
     allowed = AGENT_TRANSITIONS.get(status, set())
     if booking.status not in allowed:
         raise Conflict(f"Un rendez-vous « {booking.status} » ne peut pas passer à « {status} ».")
-    if status == BookingStatus.cancelled_by_site:
+    cancelled = status in (BookingStatus.cancelled, BookingStatus.cancelled_by_site)
+    if cancelled:
         await slots.release(session, booking.agenda_id, booking.units)
-        booking.cancelled_by = "site"
+        booking.cancelled_by = "site" if status == BookingStatus.cancelled_by_site else "person"
     booking.status = status
     await session.flush()
     agenda, demarches = await _context(session, booking)
-    event_type = (
-        BookingEventType.cancelled
-        if status == BookingStatus.cancelled_by_site
-        else BookingEventType.status_changed
-    )
+    event_type = BookingEventType.cancelled if cancelled else BookingEventType.status_changed
     await events.record(
         session, event_type, events.snapshot(booking, agenda, demarches), now, keys=events.keys_of(settings)
     )
