@@ -280,7 +280,7 @@ async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
         assert "France Services" in told["text"]
 
         # 5. A walk-in, seen in today's list.
-        await page.get_by_label("Partenaire").select_option("caf")
+        await page.get_by_label("Partenaire", exact=True).select_option("caf")
         await press(page.get_by_label("Réorienté"), "Space")
         await press(page.get_by_role("button", name="Enregistrer le passage"))
         await expect(page.locator("#fs-walkin-done")).to_have_text("Passage enregistré.", timeout=WAIT_MS)
@@ -379,3 +379,188 @@ async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
     await expect(page.get_by_label("Nom et prénom (obligatoire)")).to_have_value("Paul Durand")
     await expect(page.get_by_label("Téléphone (facultatif)")).to_have_value("07 98 76 54 32")
     await step(page, "12-reconnecte-formulaire-garde")
+
+
+# --- the keyboard alone ----------------------------------------------------------------------------
+
+FOCUS_SHOWN = """() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return 'nothing has the focus';
+    const what = el.outerHTML.slice(0, 90);
+    if (!el.getClientRects().length) return `focus on something not shown: ${what}`;
+    const ring = (s) => [s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow].join(' ');
+    const style = getComputedStyle(el);
+    const drawn = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2)
+        || style.boxShadow !== 'none';
+    if (!drawn) return `no focus ring on ${what}`;
+    const twin = [...document.querySelectorAll(el.tagName)].find(
+        (other) => other !== el && other.getClientRects().length && other.type === el.type);
+    if (twin && ring(getComputedStyle(twin)) === ring(style)) return `focused looks unfocused: ${what}`;
+    return '';
+}"""
+
+
+async def focus_shown(page: Page) -> None:
+    """The focused element is on screen, with a ring of at least 2 px that an unfocused twin has not."""
+    assert await page.evaluate(FOCUS_SHOWN) == ""
+
+
+async def lands_on(page: Page, target: Locator) -> None:
+    await expect(target).to_be_focused(timeout=WAIT_MS)
+    await focus_shown(page)
+
+
+async def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 80) -> None:
+    """Tab (or Shift+Tab) until ``target`` has the focus, every stop on the way with a visible focus."""
+    for _ in range(limit):
+        await page.keyboard.press("Shift+Tab" if back else "Tab")
+        await focus_shown(page)
+        if await target.evaluate("(el) => el === document.activeElement"):
+            return
+    raise AssertionError(f"{target} not reached in {limit} presses of Tab")
+
+
+async def arrow_to(page: Page, control: Locator, value: str, limit: int = 100) -> None:
+    """ArrowDown on a focused select (or radio group) until it holds ``value``."""
+    for _ in range(limit):
+        if await control.input_value() == value:
+            return
+        await page.keyboard.press("ArrowDown")
+    raise AssertionError(f"{value} not reached with the arrow keys")
+
+
+async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli):
+    """No click, no programmatic focus: Tab, Shift+Tab, Enter, Space and arrows only. Every stop shows its
+    focus, and after each action the focus is where the agent goes on from."""
+    async with httpx.AsyncClient(base_url=base, timeout=15) as api:
+        demarche, site, slots = await bookable(api)
+        day = slots[0]["starts_at"][:10]
+        last_of_day = [s for s in slots if s["starts_at"][:10] == day][-1]
+        await book(api, site["id"], demarche["code"], slots[0]["starts_at"], "Louis Bernard")
+        await book(api, site["id"], demarche["code"], last_of_day["starts_at"], "Inès Moreau")
+    email = f"clavier-{dt.datetime.now():%H%M%S%f}@fs-gueret.fr"
+    env = {"GATEWAY_AGENT_PASSWORD": PASSWORD}
+    await asyncio.to_thread(cli, "create-agent", "--email", email, "--sites", str(site["id"]), env=env)
+    keys = page.keyboard
+
+    # Sign in.
+    await page.goto(f"{base}/agents")
+    await lands_on(page, page.get_by_role("heading", name="Connexion des agents"))
+    await tab_to(page, page.get_by_label("Adresse e-mail professionnelle"))
+    await keys.type(email)
+    await tab_to(page, page.get_by_label("Mot de passe"))
+    await keys.type(PASSWORD)
+    await keys.press("Enter")
+    await lands_on(page, page.get_by_role("heading", name=f"France Services n° {site['id']}"))
+    await step(page, "30-clavier-connecte")
+
+    # The day of the bookings, a day at a time.
+    following = page.get_by_role("button", name="Jour suivant")
+    await tab_to(page, following)
+    for _ in range(15):
+        if await page.get_by_label("Jour affiché").input_value() == day:
+            break
+        await keys.press("Enter")
+    await expect(page.get_by_label("Jour affiché")).to_have_value(day)
+    table = page.locator("#fs-day-table tbody")
+    louis, ines = table.locator("tr", has_text="Louis Bernard"), table.locator("tr", has_text="Inès Moreau")
+    await expect(louis).to_contain_text("Confirmé", timeout=WAIT_MS)
+    await lands_on(page, following)
+
+    # Louis Bernard's booking moved for him: the form, then the day at the new time.
+    await tab_to(page, louis.get_by_role("button", name="Reporter"))
+    await keys.press("Enter")
+    await lands_on(page, page.get_by_role("heading", name="Reporter le rendez-vous de Louis Bernard"))
+    await tab_to(page, page.get_by_label("Nouveau créneau, premier jour cherché"))
+    await tab_to(page, page.get_by_role("button", name="Chercher les créneaux libres"))
+    await keys.press("Enter")
+    choices = page.locator("#fs-move-slots input[type=radio]")
+    await lands_on(page, choices.first)
+    await keys.press("ArrowRight")  # moves to the next slot and picks it
+    await lands_on(page, choices.nth(1))
+    await expect(choices.nth(1)).to_be_checked()
+    new_start = await choices.nth(1).get_attribute("value")
+    assert new_start
+    await step(page, "31-clavier-report")
+    await tab_to(page, page.get_by_role("button", name="Confirmer le report"))
+    await keys.press("Enter")
+    await lands_on(page, page.locator("#fs-day-done"))
+    await expect(page.locator("#fs-day-done")).to_contain_text("Rendez-vous de Louis Bernard reporté")
+    await expect(page.get_by_label("Jour affiché")).to_have_value(new_start[:10])
+    await expect(louis.locator("td").first).to_have_text(re.compile(f"^{new_start[11:16]} – "))
+
+    # Honoured, through the status list of his row; the focus comes back to that list.
+    status = louis.get_by_role("combobox")
+    await tab_to(page, status, back=True)
+    await keys.press("ArrowDown")
+    await expect(status).to_have_value("no_show")
+    await keys.press("ArrowUp")
+    await expect(status).to_have_value("honoured")
+    await tab_to(page, louis.get_by_role("button", name="Appliquer"))
+    await keys.press("Space")
+    await expect(louis.locator(".fs-status")).to_have_text("Honoré", timeout=WAIT_MS)
+    await lands_on(page, status)
+    await expect(page.locator("#fs-live")).to_have_text("Louis Bernard : honoré.")
+    await step(page, "32-clavier-honore")
+
+    # Inès Moreau cannot come and calls: cancelled at her request, the focus back on the day's heading.
+    if new_start[:10] != day:
+        await tab_to(page, page.get_by_role("button", name="Jour précédent"), back=True)
+        while await page.get_by_label("Jour affiché").input_value() != day:
+            await keys.press("Enter")
+    cancel = ines.get_by_role("combobox")
+    await tab_to(page, cancel)
+    await arrow_to(page, cancel, "cancelled")
+    await expect(cancel.locator("option:checked")).to_have_text("Annulé à la demande de la personne")
+    await tab_to(page, ines.get_by_role("button", name="Appliquer"))
+    await keys.press("Enter")
+    await expect(ines.locator(".fs-status")).to_have_text("Annulé par la personne", timeout=WAIT_MS)
+    await lands_on(page, page.get_by_role("heading", name="La journée"))
+    await expect(ines.get_by_role("button")).to_have_count(0)
+
+    # A booking for someone, from the section link.
+    await tab_to(page, page.get_by_role("link", name="Prendre rendez-vous"), back=True)
+    await keys.press("Enter")
+    await lands_on(page, page.get_by_role("heading", name="Prendre rendez-vous pour une personne"))
+    which = page.get_by_label("Démarche", exact=True)
+    await tab_to(page, which)
+    await arrow_to(page, which, demarche["code"])
+    await tab_to(page, page.get_by_role("button", name="Voir les créneaux libres"))
+    await keys.press("Space")
+    offered = page.locator("#fs-book-slots input[type=radio]").first
+    await lands_on(page, offered)
+    await keys.press("Space")
+    await expect(offered).to_be_checked()
+    await tab_to(page, page.get_by_label("Nom et prénom (obligatoire)"))
+    await keys.type("Nadia Rahmani")
+    await tab_to(page, page.get_by_label("Téléphone (facultatif)"))
+    await keys.type("06 98 76 54 32")
+    await tab_to(page, page.get_by_role("button", name="Réserver ce créneau"))
+    await keys.press("Enter")
+    confirmed = page.locator(".fs-confirmation")
+    await lands_on(page, confirmed.get_by_role("heading", name="Rendez-vous confirmé"))
+    await expect(confirmed).to_contain_text("Nadia Rahmani")
+    await step(page, "33-clavier-rendez-vous-pris")
+
+    # A walk-in, redirected, from its section link.
+    await tab_to(page, page.get_by_role("link", name="Sans rendez-vous"), back=True)
+    await keys.press("Enter")
+    await lands_on(page, page.get_by_role("heading", name="Passage sans rendez-vous"))
+    partner = page.get_by_label("Partenaire", exact=True)
+    await tab_to(page, partner)
+    await arrow_to(page, partner, "caf")
+    await tab_to(page, page.get_by_label("Résolu sur place"))
+    await keys.press("ArrowRight")
+    await lands_on(page, page.get_by_label("Réorienté"))
+    await expect(page.get_by_label("Réorienté")).to_be_checked()
+    recorded = page.get_by_role("button", name="Enregistrer le passage")
+    await tab_to(page, recorded)
+    await keys.press("Enter")
+    await expect(page.locator("#fs-walkin-done")).to_have_text("Passage enregistré.", timeout=WAIT_MS)
+    await lands_on(page, recorded)
+    await step(page, "34-clavier-passage")
+
+    # Signing out, from the top of the page.
+    await tab_to(page, page.get_by_role("button", name="Se déconnecter"), back=True, limit=120)
+    await keys.press("Enter")
+    await lands_on(page, page.get_by_role("heading", name="Connexion des agents"))

@@ -275,6 +275,14 @@
     });
   }
 
+  // The section links take the focus to the section's heading (a link to a plain section only scrolls).
+  for (const link of document.querySelectorAll(".fs-nav a")) {
+    link.addEventListener("click", () => {
+      const heading = document.querySelector(`${link.hash} h2`);
+      if (heading) window.setTimeout(() => heading.focus(), 0);
+    });
+  }
+
   // ---------------------------------------------------------------- the day
 
   let dayTicket = 0;
