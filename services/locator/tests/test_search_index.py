@@ -88,6 +88,7 @@ async def test_a_site_added_while_serving_is_found_and_its_removal_too(locator_c
 
 
 async def test_the_index_listens_again_after_losing_its_connection(locator_client, locator_settings):
+    before = await nearest_name(locator_client)
     database = make_url(locator_settings.database_url).database
     ended = await execute(
         locator_settings,
@@ -98,6 +99,7 @@ async def test_the_index_listens_again_after_losing_its_connection(locator_clien
     assert ended != "SELECT 0"  # the listener of the app serving this database was there
     async with site_added(locator_settings, "France services ajoutée après la coupure"):
         await eventually_nearest(locator_client, "France services ajoutée après la coupure")
+    await eventually_nearest(locator_client, before)  # gone again before the next test reads the table
 
 
 async def test_searches_answer_503_until_the_database_is_reachable():
