@@ -37,8 +37,8 @@ from locator.itineraries.visits import visits_between
 from locator.sites import repository as sites_repository
 from locator.sites import service as sites_service
 from locator.sites.importer import SiteImportReport
+from locator.sites.index import SiteFilters
 from locator.sites.models import MOBILE_KINDS, Site
-from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSite, Point
 from locator.snapshot.communes import Whereabouts
 from locator.snapshot.tables import Snapshot

@@ -24,11 +24,23 @@ from locator.geo import EARTH_RADIUS_M, m_to_chord, unit_vector, unit_xyz
 from locator.road_territories import RoadTerritory
 from locator.sites.models import Site
 from locator.sites.opening_hours import is_open, open_on_weekday, opening_state
-from locator.sites.repository import SiteFilters
 from locator.snapshot.communes import Communes
 from locator.travel.model import TripEnd
 
 _END_OF_TIME = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class SiteFilters:
+    """What the nearest search and the site list filter on, in one place: arrays of the snapshot."""
+
+    departement: str | None = None
+    insee_code: str | None = None
+    kinds: tuple[str, ...] = ()
+    partner: str | None = None
+    appointment_required: bool | None = None
+    include_mobile: bool = True
+    weekday: int | None = None
 
 
 @dataclass(eq=False)
@@ -128,6 +140,11 @@ class SiteIndex:
 
     def site_end(self, site: IndexedSite) -> TripEnd:
         return self.whereabouts[self._position[id(site)]].end
+
+    def matching(self, filters: SiteFilters) -> list[IndexedSite]:
+        """The sites passing ``filters``, in id order (the site list)."""
+        allowed = self._mask(filters, None)
+        return self.sites if allowed is None else [self.sites[i] for i in np.flatnonzero(allowed)]
 
     def _mask(self, filters: SiteFilters, territory: RoadTerritory | None) -> np.ndarray | None:
         c = self._columns

@@ -1,9 +1,8 @@
 """All queries on the site table."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from sqlalchemy import Select, any_, func, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -12,35 +11,6 @@ from locator.sites.models import Site
 
 _LAT = func.ST_Y(func.geometry(Site.location)).label("lat")
 _LON = func.ST_X(func.geometry(Site.location)).label("lon")
-
-
-@dataclass(frozen=True)
-class SiteFilters:
-    departement: str | None = None
-    insee_code: str | None = None
-    kinds: tuple[str, ...] = ()
-    partner: str | None = None
-    appointment_required: bool | None = None
-    include_mobile: bool = True
-    weekday: int | None = None
-
-
-def _filtered(statement: Select, filters: SiteFilters) -> Select:
-    if filters.departement:
-        statement = statement.where(col(Site.departement) == filters.departement)
-    if filters.insee_code:
-        statement = statement.where(col(Site.insee_code) == filters.insee_code)
-    if filters.kinds:
-        statement = statement.where(col(Site.kind).in_(filters.kinds))
-    if filters.partner:
-        statement = statement.where(any_(col(Site.partners)) == filters.partner)
-    if filters.appointment_required is not None:
-        statement = statement.where(col(Site.appointment_required) == filters.appointment_required)
-    if not filters.include_mobile:
-        statement = statement.where(col(Site.is_mobile).is_(False))
-    if filters.weekday is not None:
-        statement = statement.where(Site.opening_hours.has_key(str(filters.weekday)))  # type: ignore[attr-defined]
-    return statement
 
 
 async def upsert_many(session: AsyncSession, rows: Sequence[dict]) -> None:
@@ -66,15 +36,7 @@ async def get(session: AsyncSession, site_id: int):
     return result.first()
 
 
-async def page(session: AsyncSession, filters: SiteFilters, *, offset: int, limit: int) -> tuple[int, list]:
-    total = (await session.execute(_filtered(select(func.count()).select_from(Site), filters))).scalar_one()
-    result = await session.execute(
-        _filtered(select(Site, _LAT, _LON), filters).order_by(col(Site.id)).offset(offset).limit(limit)
-    )
-    return total, list(result)
-
-
 async def all_located(session: AsyncSession) -> list:
-    """Every site with its coordinates, in id order (the search index's snapshot)."""
+    """Every site with its coordinates, in id order (the snapshot's)."""
     result = await session.execute(select(Site, _LAT, _LON).order_by(col(Site.id)))
     return list(result)

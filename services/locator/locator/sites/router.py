@@ -19,8 +19,8 @@ from locator.geocoding.router import ban_client, gazetteer
 from locator.geocoding.service import locate
 from locator.geojson import GEOJSON, feature_collection, wants_geojson
 from locator.sites import service
+from locator.sites.index import SiteFilters
 from locator.sites.models import SiteKind
-from locator.sites.repository import SiteFilters
 from locator.sites.schemas import NearestSitesResponse, Origin, Point, SiteOut, SitePage, Weekday
 from locator.sites.service import OpenFilter
 from locator.snapshot.communes import Communes, Whereabouts
@@ -145,7 +145,7 @@ async def nearest_sites(
 )
 async def list_sites(
     request: Request,
-    session: SessionDep,
+    snapshot: SnapshotDep,
     departement: Annotated[str | None, Query(pattern=r"^(\d{2}|2[AB]|\d{3})$", examples=["23"])] = None,
     insee_code: Annotated[str | None, Query(pattern=r"^(\d{5}|2[AB]\d{3})$", examples=["23096"])] = None,
     kind: Annotated[list[SiteKind] | None, Query()] = None,
@@ -159,7 +159,7 @@ async def list_sites(
         kinds=tuple(k.value for k in kind or ()),
         partner=partner.value if partner else None,
     )
-    page = await service.list_sites(session, filters, offset=offset, limit=limit, now=now())
+    page = service.list_sites(snapshot.sites, filters, offset=offset, limit=limit, now=now())
     if wants_geojson(request):
         return feature_collection(
             [(s.location, s.model_dump(mode="json")) for s in page.items],

@@ -8,10 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from fs_common.errors import NotFound
 from locator.sites import repository
-from locator.sites.index import IndexedSite, SiteIndex
+from locator.sites.index import IndexedSite, SiteFilters, SiteIndex
 from locator.sites.models import Site
 from locator.sites.opening_hours import Opening, opening_state
-from locator.sites.repository import SiteFilters
 from locator.sites.schemas import OpeningPeriod, SiteOut, SitePage
 from locator.snapshot.communes import Whereabouts
 from locator.travel.model import PROMISE_MINUTES, TravelModel
@@ -46,12 +45,16 @@ async def get_site(session: AsyncSession, site_id: int, now: dt.datetime) -> Sit
     return site_out(row.Site, row.lat, row.lon, now)
 
 
-async def list_sites(
-    session: AsyncSession, filters: SiteFilters, *, offset: int, limit: int, now: dt.datetime
+def list_sites(
+    index: SiteIndex, filters: SiteFilters, *, offset: int, limit: int, now: dt.datetime
 ) -> SitePage:
-    total, rows = await repository.page(session, filters, offset=offset, limit=limit)
+    """A page of the sites passing ``filters``, in id order, from the worker's snapshot."""
+    found = index.matching(filters)
     return SitePage(
-        total=total, offset=offset, limit=limit, items=[site_out(r.Site, r.lat, r.lon, now) for r in rows]
+        total=len(found),
+        offset=offset,
+        limit=limit,
+        items=[site_out(s.row, s.lat, s.lon, now) for s in found[offset : offset + limit]],
     )
 
 
