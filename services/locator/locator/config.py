@@ -28,39 +28,42 @@ class LocatorSettings(ServiceSettings):
     # The travel-time model (locator/travel/model.py documents the formula, the README each figure's source).
     travel_fixed_minutes: float = Field(default=3.0, ge=0, le=60, description="Parking and walking in")
     travel_detour_factor: float = Field(
-        default=1.3, ge=1, le=3, description="Road / straight-line distance, plain terrain"
+        default=1.35, ge=1, le=3, description="Road / straight-line distance of a short trip, plain terrain"
     )
     travel_detour_factor_mountain: float = Field(
         default=1.45, ge=1, le=3, description="The same in mountains"
     )
     travel_detour_factor_overseas: float = Field(default=1.4, ge=1, le=3, description="The same overseas")
+    travel_detour_factor_main_roads: float = Field(
+        default=1.2, ge=1, le=3, description="Road / straight-line distance long trips tend to (main roads)"
+    )
     travel_dense_city_km: float = Field(
-        default=2.0, ge=0, le=20, description="Streets driven to leave or enter a dense city"
+        default=1.0, ge=0, le=20, description="Streets driven to leave or enter a dense city"
     )
     travel_town_km: float = Field(default=1.0, ge=0, le=20, description="The same for a town")
     travel_rural_km: float = Field(default=0.3, ge=0, le=20, description="The same for a village")
     travel_dense_city_kmh: float = Field(
-        default=25.0, gt=0, le=130, description="Speed in a dense city's streets"
+        default=30.0, gt=0, le=130, description="Speed in a dense city's streets"
     )
-    travel_town_kmh: float = Field(default=30.0, gt=0, le=130, description="Speed in a town's streets")
+    travel_town_kmh: float = Field(default=35.0, gt=0, le=130, description="Speed in a town's streets")
     travel_rural_kmh: float = Field(default=40.0, gt=0, le=130, description="Speed in a village's streets")
     travel_open_road_short_kmh: float = Field(
-        default=50.0, gt=0, le=130, description="Open-road speed of the shortest trips"
+        default=40.0, gt=0, le=130, description="Open-road speed of the shortest trips"
     )
     travel_open_road_long_kmh: float = Field(
-        default=82.0, gt=0, le=130, description="Open-road speed the longest trips tend to"
+        default=100.0, gt=0, le=130, description="Open-road speed the longest trips tend to"
     )
     travel_open_road_scale_km: float = Field(
-        default=60.0, gt=0, le=1000, description="Trip length over which the open road speeds up"
+        default=90.0, gt=0, le=1000, description="Straight-line length over which main roads take over"
     )
     travel_mountain_speed_factor: float = Field(
-        default=0.6, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
+        default=0.75, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
     )
     travel_overseas_speed_factor: float = Field(
-        default=0.8, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
+        default=0.9, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
     )
     travel_departement_speed_factors: dict[str, float] = Field(
-        default={"973": 1.15},
+        default={"973": 1.15, "976": 0.7},
         description="Open-road speed factor of a département's roads, instead of its terrain's (JSON object)",
     )
     travel_dense_city_population: int = Field(default=50_000, description="Dense city from this population")

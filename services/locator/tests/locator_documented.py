@@ -52,17 +52,19 @@ FACTOR = np.array(
 
 def minutes(distance_m, o_density, o_terrain, d_density, d_terrain):
     """README, "Travel-time model": streets out of the origin and into the destination, open road between
-    faster as the trip grows longer, mountains and overseas slower and more winding."""
+    faster and straighter as the trip grows longer, mountains and overseas slower and more winding."""
     detour, factor = DETOUR, FACTOR
     urban_km = np.array([S.travel_dense_city_km, S.travel_town_km, S.travel_rural_km])
     urban_kmh = np.array([S.travel_dense_city_kmh, S.travel_town_kmh, S.travel_rural_kmh])
-    road = np.asarray(distance_m) / 1000 * (detour[o_terrain] + detour[d_terrain]) / 2
+    straight = np.asarray(distance_m) / 1000
+    local = np.exp(-straight / S.travel_open_road_scale_km)  # share of the trip on local roads
+    road = straight * (
+        (detour[o_terrain] + detour[d_terrain]) / 2 * local + S.travel_detour_factor_main_roads * (1 - local)
+    )
     out_km = np.minimum(urban_km[o_density], road / 2)
     in_km = np.minimum(urban_km[d_density], road / 2)
     short, long = S.travel_open_road_short_kmh, S.travel_open_road_long_kmh
-    speed = (long - (long - short) * np.exp(-road / S.travel_open_road_scale_km)) * (
-        (factor[o_terrain] + factor[d_terrain]) / 2
-    )
+    speed = (long - (long - short) * local) * ((factor[o_terrain] + factor[d_terrain]) / 2)
     hours = out_km / urban_kmh[o_density] + in_km / urban_kmh[d_density] + (road - out_km - in_km) / speed
     return S.travel_fixed_minutes + 60 * hours
 

@@ -109,6 +109,8 @@ def great_circle_km(km_a: float, km_b: float) -> float:
 MODEL = {
     "travel_fixed_minutes": 3.0,
     "travel_detour_factor": 1.3,
+    "travel_detour_factor_main_roads": 1.3,
+    "travel_dense_city_km": 2.0,
     "travel_town_km": 1.5,
     "travel_town_kmh": 30.0,
     "travel_rural_km": 0.0,

