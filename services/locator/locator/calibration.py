@@ -1,6 +1,7 @@
 """The travel model against real car durations: ``data/road_durations.csv``, published by route
-planners and travel guides (each row names its source). ``tests/test_travel_calibration.py`` holds the
-model to it and ``make bench`` prints the same figures.
+planners and travel guides (each row names its source; data/README.md states which sources are
+admitted). ``tests/test_travel_calibration.py`` holds the model to it and ``make bench`` prints the same
+figures.
 
 Each end of a reference trip is placed where route planners start and end a trip between two towns,
 their centre: the first fixed France Services of the commune in the national list when it has one
@@ -16,15 +17,20 @@ from pathlib import Path
 from locator.geo import haversine_m
 from locator.travel.model import TravelModel
 
-# The targets of issue 12, printed by ``make bench``: the median absolute error holds on the 60-trip
-# reference, the share within ±25 % and the class biases do not (the sources disagree with each other
-# by as much: data/README.md). The test holds the model to the median target and to floors below the
-# other two, so that a change of the model or of the data cannot make them worse unseen.
+# The targets of issue 12, printed by ``make bench``. The reference keeps only the rows its inclusion rule
+# admits (data/README.md): 49 of the 60 first collected, short of the issue's 60, and Corsica, the
+# mountains, the suburbs and the countryside have fewer than ``MIN_CLASS_TRIPS`` rows each, too few for a
+# class bias to mean anything; they are printed, not judged. The median target holds; the share within
+# ±25 % does not. The test holds the model to the median target and to floors below the others, so that
+# a change of the model or of the data cannot make them worse unseen.
+MIN_TRIPS = 60  # rows of the reference
 MAX_MEDIAN_ERROR = 0.15  # median absolute error
 MIN_WITHIN_25 = 0.80  # share of trips within ±25 %
 MAX_CLASS_BIAS = 0.10  # median signed error of any reference class
-FLOOR_WITHIN_25 = 0.70  # what the test asserts today
-FLOOR_CLASS_BIAS = 0.20
+MIN_CLASS_TRIPS = 5  # a class's bias is judged from this many rows
+FLOOR_TRIPS = 49  # what the test asserts today
+FLOOR_WITHIN_25 = 0.70
+FLOOR_CLASS_BIAS = 0.15
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,12 @@ class Calibration:
     median_abs_error: float
     within_25: float
     bias_by_class: dict[str, float]  # median signed error per reference class
+    trips_by_class: dict[str, int]
+
+    @property
+    def judged_bias(self) -> dict[str, float]:
+        """The biases of the classes with enough rows to judge (``MIN_CLASS_TRIPS``)."""
+        return {c: b for c, b in self.bias_by_class.items() if self.trips_by_class[c] >= MIN_CLASS_TRIPS}
 
     def lines(self) -> list[str]:
         """The figures, as ``make bench`` prints them, each next to its target."""
@@ -73,17 +85,23 @@ class Calibration:
             return "met" if ok else "NOT met"
 
         lines = [
-            f"reference trips: {len(self.estimates)} (data/road_durations.csv)",
+            f"reference trips: {len(self.estimates)} (data/road_durations.csv; "
+            f"target at least {MIN_TRIPS}: {mark(len(self.estimates) >= MIN_TRIPS)})",
             f"median absolute error: {self.median_abs_error:.1%} "
             f"(target at most {MAX_MEDIAN_ERROR:.0%}: {mark(self.median_abs_error <= MAX_MEDIAN_ERROR)})",
             f"within ±25 %: {self.within_25:.1%} "
             f"(target at least {MIN_WITHIN_25:.0%}: {mark(self.within_25 >= MIN_WITHIN_25)})",
         ]
         for name, bias in sorted(self.bias_by_class.items()):
-            trips = sum(e.trip.reference_class == name for e in self.estimates)
+            trips = self.trips_by_class[name]
+            verdict = (
+                mark(abs(bias) <= MAX_CLASS_BIAS)
+                if trips >= MIN_CLASS_TRIPS
+                else f"fewer than {MIN_CLASS_TRIPS} trips, not judged"
+            )
             lines.append(
                 f"  bias {name:<14} {bias:+.1%} over {trips} trips "
-                f"(target at most ±{MAX_CLASS_BIAS:.0%}: {mark(abs(bias) <= MAX_CLASS_BIAS)})"
+                f"(target at most ±{MAX_CLASS_BIAS:.0%}: {verdict})"
             )
         overseas = [e for e in self.estimates if e.trip.origin_insee.startswith("97")]
         for departement in sorted({e.trip.origin_insee[:3] for e in overseas}):
@@ -146,4 +164,5 @@ def calibrate(model: TravelModel, trips: list[Trip], places: dict[str, Place]) -
         bias_by_class={
             c: statistics.median(e.error for e in estimates if e.trip.reference_class == c) for c in classes
         },
+        trips_by_class={c: sum(e.trip.reference_class == c for e in estimates) for c in classes},
     )
