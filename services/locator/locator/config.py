@@ -63,7 +63,7 @@ class LocatorSettings(ServiceSettings):
         default=0.9, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
     )
     travel_departement_speed_factors: dict[str, float] = Field(
-        default={"973": 1.15, "976": 0.7},
+        default={"2A": 0.65, "2B": 0.65, "973": 1.15, "976": 0.7},
         description="Open-road speed factor of a département's roads, instead of its terrain's (JSON object)",
     )
     travel_dense_city_population: int = Field(default=50_000, description="Dense city from this population")
