@@ -1,18 +1,22 @@
 """The app factory every service uses: errors, request ids, logs, health and metrics wired the same way."""
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import redis.asyncio as redis
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.middleware import Middleware
 
+from fs_common.agent_auth import TokenVerifier
+from fs_common.db import create_engine, make_sessionmaker
 from fs_common.errors import SERVICE_STATUSES, document_problems, install_error_handlers
 from fs_common.limits import RequestGuardMiddleware, RequestLimits
 from fs_common.logs import RequestIdMiddleware
 from fs_common.observability import Metrics, MetricsMiddleware, ReadinessCheck, health_router
+from fs_common.settings import AgentTokenSettings, RedisServiceSettings, ServiceSettings
 
 OPENAPI_PATH = "/openapi.json"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -67,3 +71,36 @@ def create_service_app(
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
     app.add_middleware(RequestIdMiddleware)
     return app
+
+
+def service_lifespan(
+    settings: ServiceSettings, extra: Lifespan | None = None, *, pool_size: int = 10
+) -> Lifespan:
+    """A service's lifespan: first what every service opens, on ``app.state`` (``settings``, the database
+    ``engine`` and ``sessionmaker``, the ``redis`` client for ``RedisServiceSettings``, the agents'
+    ``token_verifier`` for ``AgentTokenSettings``), then the service's ``extra`` lifespan (its own clients
+    and caches); closed in reverse order."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.engine = create_engine(settings.database_url, pool_size=pool_size)
+        app.state.sessionmaker = make_sessionmaker(app.state.engine)
+        if isinstance(settings, RedisServiceSettings):
+            app.state.redis = redis.from_url(settings.redis_url)
+        if isinstance(settings, AgentTokenSettings):
+            app.state.token_verifier = TokenVerifier(
+                public_key_pem=settings.agent_public_key_pem, jwks_url=settings.agent_jwks_url
+            )
+        try:
+            if extra is None:
+                yield
+            else:
+                async with extra(app):
+                    yield
+        finally:
+            if isinstance(settings, RedisServiceSettings):
+                await app.state.redis.aclose()
+            await app.state.engine.dispose()
+
+    return lifespan

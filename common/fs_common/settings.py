@@ -31,3 +31,13 @@ class RedisServiceSettings(ServiceSettings):
     """A service that uses Redis (streams, rate limits, caches); the locator does not."""
 
     redis_url: str = "redis://127.0.0.1:6379/0"
+
+
+class AgentTokenSettings(BaseSettings):
+    """A service that serves agents' data: where it finds the keys of the gateway's agent tokens."""
+
+    agent_jwks_url: str = Field(
+        default="http://127.0.0.1:8000/.well-known/jwks.json",
+        description="The gateway's JWKS, to verify agents' tokens",
+    )
+    agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")

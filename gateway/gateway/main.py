@@ -5,14 +5,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import redis.asyncio as redis
 from fastapi import FastAPI
 from starlette.middleware import Middleware
 
 from fs_common.agent_auth import TokenVerifier
-from fs_common.app import create_service_app
+from fs_common.app import create_service_app, service_lifespan
 from fs_common.backoff import Backoff
-from fs_common.db import create_engine, make_sessionmaker
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database, check_redis
 from gateway.access.middleware import AccessMiddleware
@@ -81,10 +79,6 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = create_engine(settings.database_url)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
-        app.state.redis = redis.from_url(settings.redis_url)
         app.state.limiter = Limiter(settings.redis_url, settings.redis_prefix)
         app.state.login_verifications = asyncio.Semaphore(settings.login_concurrent_verifications)
         app.state.upstreams = _upstreams(settings)
@@ -115,16 +109,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         finally:
             app.state.metrics.registry.unregister(circuits)
             await app.state.oidc_http.aclose()
-            await app.state.engine.dispose()
             for upstream in app.state.upstreams.values():
                 await upstream.client.aclose()
-            await app.state.redis.aclose()
 
     app = create_service_app(
         service="gateway",
         title="France Services — API publique",
         description="Trouver une France Services, un arrêt de bus France Services, et prendre rendez-vous.",
-        lifespan=lifespan,
+        lifespan=service_lifespan(settings, lifespan),
         readiness_checks={"database": check_database, "redis": check_redis, "services": _check_upstreams},
         # FastAPI's own document would cover only the gateway's routes: the aggregated one replaces it.
         openapi_route=False,

@@ -4,10 +4,10 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from fs_common.events import STREAM
-from fs_common.settings import RedisServiceSettings
+from fs_common.settings import AgentTokenSettings, RedisServiceSettings
 
 
-class BookingSettings(RedisServiceSettings):
+class BookingSettings(RedisServiceSettings, AgentTokenSettings):
     model_config = SettingsConfigDict(env_prefix="BOOKING_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_booking"
@@ -15,8 +15,6 @@ class BookingSettings(RedisServiceSettings):
     locator_url: str = "http://127.0.0.1:8001"
     locator_timeout_s: float = 3.0
     locator_cache_ttl_s: float = Field(default=600, description="How long a locator answer is reused.")
-    agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
-    agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
     events_stream: str = STREAM
     events_keys: str = Field(
         default="",

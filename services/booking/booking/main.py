@@ -4,7 +4,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx
-import redis.asyncio as redis
 from fastapi import FastAPI
 
 from booking.activity.router import router as activity_router
@@ -15,9 +14,7 @@ from booking.clients.locator import LocatorClient
 from booking.config import BookingSettings, get_settings
 from booking.slots.router import router as slots_router
 from booking.visits.router import router as visits_router
-from fs_common.agent_auth import TokenVerifier
-from fs_common.app import create_service_app
-from fs_common.db import create_engine, make_sessionmaker
+from fs_common.app import create_service_app, service_lifespan
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database, check_redis
 
@@ -31,32 +28,22 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
-        app.state.redis = redis.from_url(settings.redis_url)
         http = locator_http or httpx.AsyncClient(
             base_url=settings.locator_url, timeout=settings.locator_timeout_s
         )
         app.state.locator = LocatorClient(http, cache_ttl_s=settings.locator_cache_ttl_s)
-        app.state.token_verifier = TokenVerifier(
-            public_key_pem=settings.agent_public_key_pem,
-            jwks_url="" if settings.agent_public_key_pem else settings.agent_jwks_url,
-        )
         try:
             yield
         finally:
             if locator_http is None:
                 await http.aclose()
-            await app.state.redis.aclose()
-            await app.state.engine.dispose()
 
     app = create_service_app(
         limits=settings.request_limits(),
         service="booking",
         title="France Services — rendez-vous",
         description="Démarches, agendas, créneaux libres et rendez-vous sans double réservation.",
-        lifespan=lifespan,
+        lifespan=service_lifespan(settings, lifespan, pool_size=settings.db_pool_size),
         readiness_checks={"database": check_database, "redis": check_redis},
     )
     for router in (

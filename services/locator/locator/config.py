@@ -3,10 +3,10 @@ from functools import lru_cache
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from fs_common.settings import ServiceSettings
+from fs_common.settings import AgentTokenSettings, ServiceSettings
 
 
-class LocatorSettings(ServiceSettings):
+class LocatorSettings(ServiceSettings, AgentTokenSettings):
     model_config = SettingsConfigDict(env_prefix="LOCATOR_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_locator"
@@ -19,11 +19,6 @@ class LocatorSettings(ServiceSettings):
     admin_token: str = Field(
         default="", description="Static bearer token of the admin API, for scripts; empty: agent tokens only."
     )
-    agent_jwks_url: str = Field(
-        default="http://127.0.0.1:8000/.well-known/jwks.json",
-        description="The gateway's JWKS, to verify agents' tokens (admin API)",
-    )
-    agent_public_key_pem: str = Field(default="", description="When set, used instead of the JWKS URL.")
 
     # The travel-time model (locator/travel/model.py documents the formula, the README each figure's source).
     travel_fixed_minutes: float = Field(default=3.0, ge=0, le=60, description="Parking and walking in")

@@ -6,9 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
-from fs_common.agent_auth import TokenVerifier
-from fs_common.app import create_service_app
-from fs_common.db import create_engine, make_sessionmaker
+from fs_common.app import create_service_app, service_lifespan
 from fs_common.logs import configure_logging
 from fs_common.observability import check_database
 from locator.config import LocatorSettings, get_settings
@@ -33,10 +31,7 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
         app.state.travel_model = TravelModel.from_settings(settings)  # the one model of every search
-        app.state.engine = create_engine(settings.database_url)
-        app.state.sessionmaker = make_sessionmaker(app.state.engine)
         app.state.geocoder_http = httpx.AsyncClient(timeout=settings.geocoder_timeout_s)
         app.state.ban = (
             BanClient(app.state.geocoder_http, settings.geocoder_url) if settings.geocoder_url else None
@@ -46,10 +41,6 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             OsrmClient(app.state.routing_http, settings.routing_url, settings.routing_profile)
             if settings.routing_url
             else None
-        )
-        app.state.token_verifier = TokenVerifier(
-            public_key_pem=settings.agent_public_key_pem,
-            jwks_url="" if settings.agent_public_key_pem else settings.agent_jwks_url,
         )
         app.state.snapshot = LiveSnapshot(
             app.state.sessionmaker, settings.database_url, app.state.travel_model
@@ -61,14 +52,13 @@ def create_app(settings: LocatorSettings | None = None) -> FastAPI:
             await app.state.snapshot.stop()
             await app.state.routing_http.aclose()
             await app.state.geocoder_http.aclose()
-            await app.state.engine.dispose()
 
     app = create_service_app(
         limits=settings.request_limits(),
         service="locator",
         title="France Services — localisation",
         description="Trouver la France Services ou l'arrêt de bus France Services le plus proche.",
-        lifespan=lifespan,
+        lifespan=service_lifespan(settings, lifespan),
         readiness_checks={"database": check_database, "search_index": check_snapshot},
     )
     app.include_router(sites_router)

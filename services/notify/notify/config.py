@@ -7,10 +7,10 @@ from functools import lru_cache
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from fs_common.settings import RedisServiceSettings
+from fs_common.settings import AgentTokenSettings, RedisServiceSettings
 
 
-class NotifySettings(RedisServiceSettings):
+class NotifySettings(RedisServiceSettings, AgentTokenSettings):
     model_config = SettingsConfigDict(env_prefix="NOTIFY_", env_file=".env", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/fs_notify"
@@ -87,8 +87,6 @@ class NotifySettings(RedisServiceSettings):
 
     # Who may call the admin and support endpoints.
     admin_token: str = Field("", description="Static bearer token for the webhook admin API (optional)")
-    agent_public_key_pem: str = ""
-    agent_jwks_url: str = "http://127.0.0.1:8000/.well-known/jwks.json"
 
     @model_validator(mode="after")
     def _webhook_targets_readable(self) -> "NotifySettings":
