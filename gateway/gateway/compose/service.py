@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-from fs_common.errors import AppError, Unprocessable
+from fs_common.errors import AppError, BadRequest, NotFound, Unprocessable
 from gateway.compose.schemas import HelpNearMeResponse, HelpPlace, NextSlot, OriginOut, PointOut
 from gateway.proxy.upstream import Upstream
 
@@ -26,14 +26,15 @@ RANKING = (
 BOOKING_DOWN = "Le service de rendez-vous ne répond pas : lieux classés par temps de trajet, sans créneaux."
 
 
+_TYPE_SLUGS = {error.status: error.type_slug for error in (BadRequest, NotFound, Unprocessable)}
+
+
 class UpstreamProblem(AppError):
     """A caller error reported by a service, passed on with its status and detail."""
 
     def __init__(self, status: int, body: Any) -> None:
         self.status = status  # before the base class picks the title from it
-        self.type_slug = {400: "bad-request", 404: "not-found", 422: "validation-error"}.get(
-            status, "bad-request"
-        )
+        self.type_slug = _TYPE_SLUGS.get(status, BadRequest.type_slug)
         detail = body.get("detail") if isinstance(body, dict) else None
         super().__init__(detail or "Requête refusée par le service.")
 
