@@ -261,16 +261,29 @@ def _require_confirmed(booking: Booking) -> None:
         )
 
 
+async def _changeable(
+    session: AsyncSession, token: str, now: dt.datetime, cutoff_hours: float, too_late: str
+) -> Booking:
+    """The confirmed booking of the manage link ``token`` while it may still be changed online, up to
+    ``cutoff_hours`` before it starts; after, 409 with ``too_late`` (its ``{hours}`` filled in)."""
+    booking = await _by_token(session, token)
+    _require_confirmed(booking)
+    if now > booking.starts_at - dt.timedelta(hours=cutoff_hours):
+        raise Conflict(too_late.format(hours=cutoff_hours))
+    return booking
+
+
 async def cancel(
     session: AsyncSession, settings: BookingSettings, token: str, now: dt.datetime
 ) -> BookingOut:
-    booking = await _by_token(session, token)
-    _require_confirmed(booking)
-    if now > booking.starts_at - dt.timedelta(hours=settings.cancel_cutoff_hours):
-        raise Conflict(
-            f"L'annulation en ligne n'est plus possible moins de {settings.cancel_cutoff_hours:g} h avant "
-            "le rendez-vous : prévenez directement la France Services."
-        )
+    booking = await _changeable(
+        session,
+        token,
+        now,
+        settings.cancel_cutoff_hours,
+        "L'annulation en ligne n'est plus possible moins de {hours:g} h avant le rendez-vous : "
+        "prévenez directement la France Services.",
+    )
     await slots.release(session, booking.agenda_id, booking.units)
     booking.status, booking.cancelled_by = BookingStatus.cancelled, "person"
     await session.flush()
@@ -289,13 +302,14 @@ async def reschedule(
     session: AsyncSession, settings: BookingSettings, token: str, starts_at: dt.datetime, now: dt.datetime
 ) -> BookingWithLink:
     """Move the booking (same id, same agenda) and give it a new link; the old link stops working."""
-    booking = await _by_token(session, token)
-    _require_confirmed(booking)
-    if now > booking.starts_at - dt.timedelta(hours=settings.reschedule_cutoff_hours):
-        raise Conflict(
-            f"Le report en ligne n'est plus possible moins de {settings.reschedule_cutoff_hours:g} h avant "
-            "le rendez-vous : annulez-le ou prévenez la France Services."
-        )
+    booking = await _changeable(
+        session,
+        token,
+        now,
+        settings.reschedule_cutoff_hours,
+        "Le report en ligne n'est plus possible moins de {hours:g} h avant le rendez-vous : "
+        "annulez-le ou prévenez la France Services.",
+    )
     return await _move(session, settings, booking, starts_at, now)
 
 
