@@ -19,8 +19,8 @@ K8S = [
 ]
 
 
-def dockerfile(image: str) -> str:
-    return "gateway/Dockerfile" if image == "gateway" else f"services/{image}/Dockerfile"
+def image_dir(image: str) -> str:
+    return "gateway" if image == "gateway" else f"services/{image}"
 
 
 def k8s(kind: str) -> dict[str, dict]:
@@ -43,7 +43,11 @@ def test_compose_runs_the_same_processes_with_the_same_commands():
         assert ours[worker.name]["command"] == worker.run_command(), worker.name
         assert ours[worker.name]["healthcheck"]["test"][1:4] == ["python", "-m", "fs_common.heartbeat"]
     for process in (*APIS, *WORKERS, *PERIODIC):
-        assert ours[process.name]["build"]["dockerfile"] == dockerfile(process.image), process.name
+        build = ours[process.name]["build"]
+        assert (build["args"]["SERVICE"], build["args"]["SERVICE_DIR"]) == (
+            process.image,
+            image_dir(process.image),
+        )
 
 
 def test_kubernetes_runs_the_same_processes_with_the_same_commands():
