@@ -22,7 +22,6 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-import redis.asyncio as redis
 from processes import APIS, PERIODIC, WORKERS, wiring
 
 from fs_common.databases import asyncpg_dsn, drop_database
@@ -143,16 +142,6 @@ async def _prepare(command: list[str], env: dict[str, str], workdir: Path) -> No
     assert code == 0, log.read_text(errors="replace")[-3000:]
 
 
-async def _drop_keys() -> None:
-    client = redis.from_url(isolation.REDIS_BASE)
-    try:
-        keys = [key async for key in client.scan_iter(match=f"{PREFIX}*")]
-        if keys:
-            await client.delete(*keys)
-    finally:
-        await client.aclose()
-
-
 @pytest.fixture(scope="module")
 async def platform(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("scale-out")
@@ -192,7 +181,7 @@ async def platform(tmp_path_factory):
         )
         for name in ("BOOKING_EVENTS_KEYS", "NOTIFY_EVENTS_KEYS", "GATEWAY_JWT_PRIVATE_KEY_PEM"):
             env.pop(name, None)
-        stack.push_async_callback(_drop_keys)
+        stack.push_async_callback(isolation.drop_keys, PREFIX)
         for url in DATABASES.values():
             stack.push_async_callback(drop_database, url)
         for api in APIS:
