@@ -3,16 +3,13 @@ made-up identity tokens. Each gateway here runs in-process so that callers can c
 
 import asyncio
 import contextlib
-import datetime as dt
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-from fastapi import FastAPI
 
+from fs_testkit.standins import OidcStandIn
 from gateway.config import GatewaySettings
 from gateway.main import create_app
 
@@ -86,53 +83,20 @@ async def test_a_stolen_key_hammered_from_one_ip_keeps_working_from_another(gate
 
 
 @pytest.fixture(scope="module")
-def provider_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def provider(provider_key, thread_server):
+def provider(thread_server) -> Iterator[OidcStandIn]:
     """A local OpenID provider that counts how often its JWKS is fetched."""
-    fetches: list[float] = []
-
-    def build() -> FastAPI:
-        app = FastAPI()
-        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(provider_key.public_key(), as_dict=True)
-
-        @app.get("/.well-known/openid-configuration")
-        async def discovery() -> dict:
-            return {"issuer": server.url, "jwks_uri": f"{server.url}/jwks"}
-
-        @app.get("/jwks")
-        async def jwks() -> dict:
-            fetches.append(1)
-            return {"keys": [jwk | {"kid": "abuse-1", "use": "sig", "alg": "RS256"}]}
-
-        return app
-
-    server = thread_server(build)
+    provider = OidcStandIn(CLIENT_ID, kid="abuse-1", sub="u-7")
+    server = thread_server(provider.app)
+    provider.url = server.url
     server.start()
-    yield server, fetches
+    yield provider
     server.stop()
-
-
-def _token(key, issuer: str, kid: str = "abuse-1", **claims) -> str:
-    now = dt.datetime.now(dt.UTC)
-    payload = {
-        "iss": issuer,
-        "aud": CLIENT_ID,
-        "sub": "u-7",
-        "iat": now,
-        "exp": now + dt.timedelta(minutes=5),
-    }
-    return jwt.encode(payload | claims, key, algorithm="RS256", headers={"kid": kid})
 
 
 @pytest.fixture
 async def oidc(gateway_settings, provider):
-    server, _ = provider
     settings = gateway_settings.model_copy(
-        update={"auth_provider": "oidc", "oidc_issuer": server.url, "oidc_client_id": CLIENT_ID}
+        update={"auth_provider": "oidc", "oidc_issuer": provider.url, "oidc_client_id": CLIENT_ID}
     )
     async with gateway_from(settings) as client:
         front = await client("192.0.2.20")
@@ -143,14 +107,11 @@ async def oidc(gateway_settings, provider):
         yield exchange
 
 
-async def test_a_deactivated_agent_is_refused_on_every_path(oidc, provider, provider_key, cli):
-    server, _ = provider
+async def test_a_deactivated_agent_is_refused_on_every_path(oidc, provider, cli):
     email = f"agent-gone-{uuid.uuid4().hex[:8]}@fs-test.example"
     await asyncio.to_thread(cli, "create-agent", "--email", email, "--sites", str(SITE), "--no-password")
-    by_role = _token(
-        provider_key, server.url, email=email, email_verified=True, fs_role="agent", fs_sites=[SITE]
-    )
-    by_email = _token(provider_key, server.url, email=email, email_verified=True)
+    by_role = provider.id_token(email=email, email_verified=True, fs_role="agent", fs_sites=[SITE])
+    by_email = provider.id_token(email=email, email_verified=True)
     assert (await oidc(by_role)).status_code == 200
     assert (await oidc(by_email)).status_code == 200
     await asyncio.to_thread(cli, "deactivate-agent", email)
@@ -160,31 +121,25 @@ async def test_a_deactivated_agent_is_refused_on_every_path(oidc, provider, prov
         assert refused.headers["content-type"] == "application/problem+json"
 
 
-async def test_nonce_and_azp_are_checked(oidc, provider, provider_key):
-    server, _ = provider
-    with_nonce = _token(provider_key, server.url, fs_role="agent", fs_sites=[SITE], nonce="n-0123456789")
+async def test_nonce_and_azp_are_checked(oidc, provider):
+    with_nonce = provider.id_token(fs_role="agent", fs_sites=[SITE], nonce="n-0123456789")
     assert (await oidc(with_nonce, nonce="n-0123456789")).status_code == 200
     assert (await oidc(with_nonce, nonce="n-other")).status_code == 401
-    without = _token(provider_key, server.url, fs_role="agent", fs_sites=[SITE])
+    without = provider.id_token(fs_role="agent", fs_sites=[SITE])
     assert (await oidc(without, nonce="n-0123456789")).status_code == 401
     assert (await oidc(without)).status_code == 200  # no nonce sent: none to check
-    other_party = _token(provider_key, server.url, fs_role="agent", fs_sites=[SITE], azp="another-app")
+    other_party = provider.id_token(fs_role="agent", fs_sites=[SITE], azp="another-app")
     assert (await oidc(other_party)).status_code == 401
-    shared = _token(
-        provider_key, server.url, fs_role="agent", fs_sites=[SITE], aud=[CLIENT_ID, "another-app"]
-    )
+    shared = provider.id_token(fs_role="agent", fs_sites=[SITE], aud=[CLIENT_ID, "another-app"])
     assert (await oidc(shared)).status_code == 401
-    ours = _token(
-        provider_key, server.url, fs_role="agent", fs_sites=[SITE], aud=[CLIENT_ID, "x"], azp=CLIENT_ID
-    )
+    ours = provider.id_token(fs_role="agent", fs_sites=[SITE], aud=[CLIENT_ID, "x"], azp=CLIENT_ID)
     assert (await oidc(ours)).status_code == 200
 
 
-async def test_unknown_kids_do_not_hammer_the_provider(oidc, provider, provider_key):
-    server, fetches = provider
-    assert (await oidc(_token(provider_key, server.url, fs_role="agent", fs_sites=[SITE]))).status_code == 200
-    before = len(fetches)
+async def test_unknown_kids_do_not_hammer_the_provider(oidc, provider):
+    assert (await oidc(provider.id_token(fs_role="agent", fs_sites=[SITE]))).status_code == 200
+    before = provider.jwks_fetches
     for i in range(20):
-        made_up = _token(provider_key, server.url, kid=f"made-up-{i}", fs_role="agent", fs_sites=[SITE])
+        made_up = provider.id_token(kid=f"made-up-{i}", fs_role="agent", fs_sites=[SITE])
         assert (await oidc(made_up)).status_code == 401
-    assert len(fetches) - before <= 1  # at most one look-up a minute for keys it does not know
+    assert provider.jwks_fetches - before <= 1  # at most one look-up a minute for keys it does not know

@@ -4,16 +4,17 @@ booking whether called through the gateway or directly; an OpenID Connect provid
 import asyncio
 import datetime as dt
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from fastapi import FastAPI
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from fs_common.agent_auth import AUDIENCE, ISSUER, Role, TokenVerifier
 from fs_testkit.servers import serve_in_process
+from fs_testkit.standins import OidcStandIn, rsa_key
 from gateway.agents.tokens import TokenSigner, load_or_create_private_key
 from gateway.config import GatewaySettings
 from gateway.main import create_app
@@ -148,48 +149,18 @@ OIDC_CLIENT_ID = "france-services-gateway-test"
 
 
 @pytest.fixture(scope="module")
-def oidc_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def oidc_provider(oidc_key: rsa.RSAPrivateKey, thread_server):
+def oidc_provider(thread_server) -> Iterator[OidcStandIn]:
     """A local OpenID provider: discovery document and JWKS over real HTTP."""
-
-    def build() -> FastAPI:
-        app = FastAPI()
-        jwk = jwt.algorithms.RSAAlgorithm.to_jwk(oidc_key.public_key(), as_dict=True)
-
-        @app.get("/.well-known/openid-configuration")
-        async def discovery() -> dict:
-            return {"issuer": server.url, "jwks_uri": f"{server.url}/jwks"}
-
-        @app.get("/jwks")
-        async def jwks() -> dict:
-            return {"keys": [jwk | {"kid": "test-1", "use": "sig", "alg": "RS256"}]}
-
-        return app
-
-    server = thread_server(build)
+    provider = OidcStandIn(OIDC_CLIENT_ID, sub="u-42")
+    server = thread_server(provider.app)
+    provider.url = server.url
     server.start()
-    yield server
+    yield provider
     server.stop()
 
 
-def _id_token(key, issuer: str, **claims) -> str:
-    now = dt.datetime.now(dt.UTC)
-    payload = {
-        "iss": issuer,
-        "aud": OIDC_CLIENT_ID,
-        "sub": "u-42",
-        "iat": now,
-        "exp": now + dt.timedelta(minutes=5),
-    }
-    return jwt.encode(payload | claims, key, algorithm="RS256", headers={"kid": "test-1"})
-
-
 async def test_oidc_provider_replaces_the_builtin_login(
-    gateway_settings: GatewaySettings, oidc_provider, oidc_key, agent_a: str
+    gateway_settings: GatewaySettings, oidc_provider: OidcStandIn, agent_a: str
 ):
     settings = gateway_settings.model_copy(
         update={"auth_provider": "oidc", "oidc_issuer": oidc_provider.url, "oidc_client_id": OIDC_CLIENT_ID}
@@ -200,9 +171,7 @@ async def test_oidc_provider_replaces_the_builtin_login(
         async def exchange(token: str) -> httpx.Response:
             return await gateway.post("/v1/auth/oidc/token", json={"id_token": token})
 
-        mapped = await exchange(
-            _id_token(oidc_key, oidc_provider.url, fs_role="site_admin", fs_sites=[SITE_B])
-        )
+        mapped = await exchange(oidc_provider.id_token(fs_role="site_admin", fs_sites=[SITE_B]))
         assert mapped.status_code == 200, mapped.text
         assert mapped.json()["role"] == "site_admin" and mapped.json()["sites"] == [SITE_B]
         jwks = (await gateway.get("/.well-known/jwks.json")).json()
@@ -210,17 +179,15 @@ async def test_oidc_provider_replaces_the_builtin_login(
         claims = jwt.decode(mapped.json()["access_token"], key, algorithms=["EdDSA"], audience=AUDIENCE)
         assert claims["sub"] == "oidc:u-42" and claims["iss"] == ISSUER
 
-        by_email = await exchange(_id_token(oidc_key, oidc_provider.url, email=agent_a, email_verified=True))
+        by_email = await exchange(oidc_provider.id_token(email=agent_a, email_verified=True))
         assert by_email.status_code == 200 and by_email.json()["sites"] == [SITE_A]
 
-        unknown = await exchange(
-            _id_token(oidc_key, oidc_provider.url, email="x@y.example", email_verified=True)
-        )
+        unknown = await exchange(oidc_provider.id_token(email="x@y.example", email_verified=True))
         assert unknown.status_code == 403
-        wrong_audience = _id_token(oidc_key, oidc_provider.url, aud="someone-else", fs_role="agent")
+        wrong_audience = oidc_provider.id_token(aud="someone-else", fs_role="agent")
         assert (await exchange(wrong_audience)).status_code == 401
-        other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        assert (await exchange(_id_token(other_key, oidc_provider.url, fs_role="agent"))).status_code == 401
+        forged = oidc_provider.id_token(key=rsa_key(), fs_role="agent")
+        assert (await exchange(forged)).status_code == 401
         assert (await exchange("garbage")).status_code == 401
 
 

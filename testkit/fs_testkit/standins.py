@@ -1,8 +1,10 @@
 """Real local stand-ins for the outside world: an aiosmtpd SMTP server, an HTTP server playing the SMS
-provider or a partner. Each listens on 127.0.0.1, on a port chosen by the system unless told."""
+provider or a partner, an OpenID Connect provider's keys. Each listens on 127.0.0.1, on a port chosen by
+the system unless told."""
 
 import asyncio
 import contextlib
+import datetime as dt
 import email
 import email.policy
 import functools
@@ -11,7 +13,9 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
+import jwt
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request, Response
 
 
@@ -97,3 +101,42 @@ class HttpStandIn:
                 self.arrived.clear()
                 await self.arrived.wait()
         return self.requests
+
+
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@dataclass
+class OidcStandIn:
+    """An OpenID Connect provider as the gateway sees it: its discovery document and JWKS (``app()``, which
+    counts ``jwks_fetches``), and ID tokens signed with its RSA key. Serve ``app()``, then set ``url``."""
+
+    client_id: str
+    kid: str = "test-1"
+    sub: str = "u-1"
+    url: str = ""
+    jwks_fetches: int = 0
+    key: rsa.RSAPrivateKey = field(default_factory=rsa_key)
+
+    def app(self) -> FastAPI:
+        app = FastAPI()
+        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
+
+        @app.get("/.well-known/openid-configuration")
+        async def discovery() -> dict:
+            return {"issuer": self.url, "jwks_uri": f"{self.url}/jwks"}
+
+        @app.get("/jwks")
+        async def jwks() -> dict:
+            self.jwks_fetches += 1
+            return {"keys": [public | {"kid": self.kid, "use": "sig", "alg": "RS256"}]}
+
+        return app
+
+    def id_token(self, *, kid: str | None = None, key: rsa.RSAPrivateKey | None = None, **claims: Any) -> str:
+        """An ID token for our client, valid 5 minutes; ``claims`` add to or replace the standard ones."""
+        now = dt.datetime.now(dt.UTC)
+        standard = {"iss": self.url, "aud": self.client_id, "sub": self.sub, "iat": now}
+        payload = standard | {"exp": now + dt.timedelta(minutes=5)} | claims
+        return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": kid or self.kid})
