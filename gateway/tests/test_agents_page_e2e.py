@@ -468,9 +468,16 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await lands_on(page, following)
 
     # Louis Bernard's booking moved for him: the form, then the day at the new time.
-    await tab_to(page, louis.get_by_role("button", name="Reporter"))
+    move_louis = louis.get_by_role("button", name="Reporter")
+    await tab_to(page, move_louis)
     await keys.press("Enter")
-    await lands_on(page, page.get_by_role("heading", name="Reporter le rendez-vous de Louis Bernard"))
+    moving = page.get_by_role("heading", name="Reporter le rendez-vous de Louis Bernard")
+    await lands_on(page, moving)
+    await keys.press("Escape")  # changed their mind: the form closes, the focus goes back to the row
+    await lands_on(page, move_louis)
+    await expect(page.locator("#fs-move")).to_be_hidden()
+    await keys.press("Enter")
+    await lands_on(page, moving)
     await tab_to(page, page.get_by_label("Nouveau créneau, premier jour cherché"))
     await tab_to(page, page.get_by_role("button", name="Chercher les créneaux libres"))
     await keys.press("Enter")
@@ -503,7 +510,7 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await expect(page.locator("#fs-live")).to_have_text("Louis Bernard : honoré.")
     await step(page, "32-clavier-honore")
 
-    # Inès Moreau cannot come and calls: cancelled at her request, the focus back on the day's heading.
+    # Inès Moreau cannot come and calls: cancelled at her request; the focus goes to what was done.
     if new_start[:10] != day:
         await tab_to(page, page.get_by_role("button", name="Jour précédent"), back=True)
         while await page.get_by_label("Jour affiché").input_value() != day:
@@ -515,7 +522,11 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await tab_to(page, ines.get_by_role("button", name="Appliquer"))
     await keys.press("Enter")
     await expect(ines.locator(".fs-status")).to_have_text("Annulé par la personne", timeout=WAIT_MS)
-    await lands_on(page, page.get_by_role("heading", name="La journée"))
+    await lands_on(page, page.locator("#fs-day-done"))
+    await expect(page.locator("#fs-day-done")).to_have_text(
+        "Rendez-vous de Inès Moreau annulé à sa demande. La personne en est prévenue, comme toujours, au "
+        "téléphone ou à l'e-mail indiqués."
+    )
     await expect(ines.get_by_role("button")).to_have_count(0)
 
     # A booking for someone, from the section link.

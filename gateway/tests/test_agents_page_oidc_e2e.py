@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import datetime as dt
 import html
+import re
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -210,7 +211,9 @@ async def test_an_agent_signs_in_at_the_provider_and_a_forged_answer_is_refused(
             await expect(page.locator("#fs-signin-reason")).to_contain_text(reason, timeout=WAIT_MS)
         finally:
             provider.mode = "honest"
-        await expect(page.get_by_role("heading", name="Connexion des agents")).to_be_focused()
+        heading = page.get_by_role("heading", name="Connexion des agents")
+        await expect(heading).to_be_focused()
+        await expect(heading).to_have_accessible_description(re.compile(re.escape(reason)))  # read out
         await expect(page.locator("#fs-console")).to_be_hidden()
         assert page.url == f"{oidc_base}/agents"
         await step(page, shot)

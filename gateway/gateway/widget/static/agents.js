@@ -354,13 +354,18 @@
 
   async function setStatus(id, status, who) {
     try {
-      await api(`/v1/agent/bookings/${id}`, { method: "PATCH", body: { status } });
+      const changed = await api(`/v1/agent/bookings/${id}`, { method: "PATCH", body: { status } });
       if (moving && moving.id === id) closeMove();
       $("fs-day-done").hidden = true;
       await loadDay();
+      if (CANCELLATIONS.includes(status)) {
+        // The row keeps no control: the focus goes to what happened, and whether the person is told.
+        const how = status === "cancelled" ? "annulé à sa demande" : "annulé par la France Services";
+        done(`Rendez-vous de ${who} ${how}. ${notified(changed.person, "de l'annulation")}`);
+        return;
+      }
       say(`${who} : ${CHOICE[status].toLowerCase()}.`);
-      const select = $(`fs-status-${id}`);
-      (select || $("fs-day-title")).focus();
+      $(`fs-status-${id}`).focus();
     } catch (error) {
       fail("fs-day-error", error);
     }
@@ -374,6 +379,18 @@
   $("fs-csv").addEventListener("click", () => download(
     `/v1/agent/sites/${site}/bookings?date=${$("fs-date").value}&format=csv`, "rendez-vous.csv",
   ).catch((error) => fail("fs-day-error", error)));
+
+  /** A change made for the person, shown under the day and announced; the focus goes there. */
+  function done(text) {
+    $("fs-day-done").textContent = text;
+    $("fs-day-done").hidden = false;
+    $("fs-day-done").focus();
+    say(text);
+  }
+
+  const notified = (person, what) => (person && (person.phone || person.email)
+    ? `La personne en est prévenue, comme toujours, au téléphone ou à l'e-mail indiqués.`
+    : `Aucun téléphone ni e-mail : prévenez la personne vous-même ${what}.`);
 
   // ---------------------------------------------------------------- reschedule for the person
 
@@ -433,11 +450,13 @@
     }
   });
 
-  $("fs-move-cancel").addEventListener("click", () => {
+  function abandonMove() {
     const id = moving && moving.id;
     closeMove();
     ($(`fs-move-${id}`) || $("fs-day-title")).focus();
-  });
+  }
+  $("fs-move-cancel").addEventListener("click", abandonMove);
+  $("fs-move").addEventListener("keydown", (event) => { if (event.key === "Escape") abandonMove(); });
 
   $("fs-move-form").addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -456,15 +475,8 @@
       $("fs-date").value = moved.starts_at.slice(0, 10);
       await loadDay();
       const start = new Date(moved.starts_at);
-      const person = moved.person || {};
-      const text = `Rendez-vous de ${who} reporté au ${longDay(start, zone)} à ${timeOf(start, zone)}. `
-        + (person.phone || person.email
-          ? "La personne en est prévenue, comme pour tout report, au téléphone ou à l'e-mail indiqués."
-          : "Aucun téléphone ni e-mail : prévenez la personne vous-même.");
-      $("fs-day-done").textContent = text;
-      $("fs-day-done").hidden = false;
-      $("fs-day-done").focus();
-      say(text);
+      done(`Rendez-vous de ${who} reporté au ${longDay(start, zone)} à ${timeOf(start, zone)}. `
+        + notified(moved.person, "du nouvel horaire"));
     } catch (error) {
       fail("fs-move-error", error);
       if (!(error instanceof ApiError && error.status === 401)) $("fs-move-search").focus();
