@@ -162,7 +162,7 @@ async def _coverage_table(minutes: float, include_mobile: bool) -> list[Coverage
     finally:
         await engine.dispose()
     state = CoverageState(model)
-    departements = sorted(set(state.network(snapshot).departements))
+    departements = sorted(set(snapshot.communes.departements))
     rows = []
     with Progress(
         TextColumn("départements"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=console

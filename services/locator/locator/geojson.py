@@ -9,6 +9,9 @@ from fs_common.responses import json_response
 from locator.sites.schemas import Point
 
 GEOJSON = "application/geo+json"
+GEOJSON_DOC: dict[int | str, dict[str, Any]] = {  # the OpenAPI of an answer that can be either
+    200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}
+}
 
 
 def wants_geojson(request: Request) -> bool:

@@ -36,13 +36,13 @@ async def coverage(
     reach = await state.reach(network, include_mobile, mask)
     within = mask & (reach.minutes <= minutes)
     beyond = np.flatnonzero(mask & ~within & ~network.without_place(reach.places))
-    beyond = beyond[np.lexsort((beyond, -network.population[beyond]))]
+    beyond = beyond[np.lexsort((beyond, -network.communes.population[beyond]))]
     mobile_only: list[int] = []
     if include_mobile:
         fixed = await state.reach(network, False, mask)
         mobile_only = np.flatnonzero(within & ~(fixed.minutes <= minutes)).tolist()
-    population = int(network.population[mask].sum())
-    population_within = int(network.population[within].sum())
+    population = int(network.communes.population[mask].sum())
+    population_within = int(network.communes.population[within].sum())
     return CoverageOut(
         departement=scope.departement,
         region=scope.region,
@@ -81,11 +81,14 @@ async def communes_geojson(
         features.append(
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [float(network.lon[i]), float(network.lat[i])]},
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [float(network.communes.lon[i]), float(network.communes.lat[i])],
+                },
                 "properties": {
-                    "insee_code": network.codes[i],
-                    "name": network.names[i],
-                    "population": int(network.population[i]),
+                    "insee_code": network.communes.codes[i],
+                    "name": network.communes.names[i],
+                    "population": int(network.communes.population[i]),
                     "minutes": round(minutes, 1) if np.isfinite(minutes) else None,
                     "band": band(minutes),
                     "nearest": places[target] if target >= 0 else None,
@@ -109,8 +112,8 @@ async def coverage_map(
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     chosen = np.flatnonzero(mask)
-    population = int(network.population[chosen].sum())
-    within = int(network.population[chosen][reach.minutes[chosen] <= 30].sum())
+    population = int(network.communes.population[chosen].sum())
+    within = int(network.communes.population[chosen][reach.minutes[chosen] <= 30].sum())
     places = reach.places
     stop = np.array([p.kind == "stop" for p in places.points], dtype=bool)
     data = MapData(
@@ -119,8 +122,8 @@ async def coverage_map(
             f"{within / population if population else 0:.1%} de la population à 30 minutes ou moins"
             f" ({'services mobiles compris' if include_mobile else 'sites fixes'}, temps estimés)"
         ),
-        lat=network.lat[chosen],
-        lon=network.lon[chosen],
+        lat=network.communes.lat[chosen],
+        lon=network.communes.lon[chosen],
         bands=[band(float(m)) for m in reach.minutes[chosen]],
         site_lat=places.lat[~stop],
         site_lon=places.lon[~stop],

@@ -20,7 +20,7 @@ from scipy.spatial import cKDTree
 from fs_common.errors import NotFound
 from locator.coverage.schemas import CommuneReach, ServicePoint, TerritoryWithoutSite
 from locator.geo import EARTH_RADIUS_M, chord_to_m, unit_xyz
-from locator.snapshot.communes import Whereabouts
+from locator.snapshot.communes import Communes, Whereabouts
 from locator.snapshot.tables import Snapshot
 from locator.travel.model import TravelModel
 
@@ -120,17 +120,6 @@ class Network:
 
     snapshot: Snapshot
     model: TravelModel
-    codes: list[str]
-    names: list[str]
-    departements: np.ndarray
-    regions: np.ndarray
-    population: np.ndarray
-    lat: np.ndarray
-    lon: np.ndarray
-    xyz: np.ndarray
-    density: np.ndarray
-    terrain: np.ndarray
-    territory: np.ndarray
     territory_names: dict[str, str]
     fixed: Places
     everything: Places
@@ -168,17 +157,6 @@ class Network:
         return cls(
             snapshot=snapshot,
             model=model,
-            codes=communes.codes,
-            names=communes.names,
-            departements=communes.departements,
-            regions=communes.regions,
-            population=communes.population,
-            lat=communes.lat,
-            lon=communes.lon,
-            xyz=communes.xyz,
-            density=communes.density,
-            terrain=communes.terrain,
-            territory=communes.territory,
             territory_names={t.id: t.name for t in communes.territories},
             fixed=Places.of(
                 [site_points[i] for i in fixed],
@@ -194,13 +172,17 @@ class Network:
             ),
         )
 
+    @property
+    def communes(self) -> Communes:
+        return self.snapshot.communes
+
     def mask(self, scope: Scope) -> np.ndarray:
         if scope.departement:
-            mask = self.departements == scope.departement
+            mask = self.communes.departements == scope.departement
         elif scope.region:
-            mask = self.regions == scope.region
+            mask = self.communes.regions == scope.region
         else:
-            mask = np.ones(len(self.codes), dtype=bool)
+            mask = np.ones(len(self.communes.codes), dtype=bool)
         if not mask.any():
             raise NotFound(f"Aucune commune connue pour le {scope.label()}.")
         return mask
@@ -211,17 +193,17 @@ class Network:
     def timed_candidates(self, places: Places, origins: np.ndarray, k: int):
         """For communes ``origins`` (indices), grouped by road territory: (origins of the group, chords,
         candidate places, estimated minutes), the ``k`` nearest places of their territory."""
-        territory = self.territory[origins]
+        territory = self.communes.territory[origins]
         for t in dict.fromkeys(territory.tolist()):
             group = origins[territory == t]
-            found = places.candidates(t, self.xyz[group], k)
+            found = places.candidates(t, self.communes.xyz[group], k)
             if found is None:
                 continue
             chords, candidates = found
             minutes = self.model.minutes(
                 chord_to_m(chords, EARTH_RADIUS_M),
-                self.density[group, None],
-                self.terrain[group, None],
+                self.communes.density[group, None],
+                self.communes.terrain[group, None],
                 places.density[candidates],
                 places.terrain[candidates],
             )
@@ -231,9 +213,9 @@ class Network:
         """Quickest place of every commune by the estimate of the travel model (cached)."""
         if include_mobile not in self._estimates:
             places = self.places(include_mobile)
-            minutes = np.full(len(self.codes), np.inf)
-            target = np.full(len(self.codes), -1)
-            everyone = np.arange(len(self.codes))
+            minutes = np.full(len(self.communes.codes), np.inf)
+            target = np.full(len(self.communes.codes), -1)
+            everyone = np.arange(len(self.communes.codes))
             for group, candidates, times in self.timed_candidates(places, everyone, CANDIDATES):
                 best = np.argmin(times, axis=1)
                 rows = np.arange(len(group))
@@ -244,15 +226,15 @@ class Network:
 
     def without_place(self, places: Places) -> np.ndarray:
         """Communes whose road territory has no place at all."""
-        return ~np.isin(self.territory, list(places.trees))
+        return ~np.isin(self.communes.territory, list(places.trees))
 
     def commune(self, i: int | np.integer, reach: Reach) -> CommuneReach:
         minutes = float(reach.minutes[i])
         return CommuneReach(
-            insee_code=self.codes[i],
-            name=self.names[i],
-            departement=self.departements[i],
-            population=int(self.population[i]),
+            insee_code=self.communes.codes[i],
+            name=self.communes.names[i],
+            departement=self.communes.departements[i],
+            population=int(self.communes.population[i]),
             minutes=round(minutes, 1) if np.isfinite(minutes) else None,
             nearest=reach.places.points[reach.target[i]] if reach.target[i] >= 0 else None,
         )
@@ -261,14 +243,14 @@ class Network:
         """The road territories of ``mask`` with no place, most populous first."""
         alone = mask & self.without_place(places)
         found = []
-        for t in dict.fromkeys(self.territory[alone].tolist()):
-            members = alone & (self.territory == t)
+        for t in dict.fromkeys(self.communes.territory[alone].tolist()):
+            members = alone & (self.communes.territory == t)
             found.append(
                 TerritoryWithoutSite(
                     territory=t,
                     name=self.territory_names[t],
-                    population=int(self.population[members].sum()),
-                    communes=sorted(self.codes[i] for i in np.flatnonzero(members)),
+                    population=int(self.communes.population[members].sum()),
+                    communes=sorted(self.communes.codes[i] for i in np.flatnonzero(members)),
                 )
             )
         return sorted(found, key=lambda x: (-x.population, x.territory))

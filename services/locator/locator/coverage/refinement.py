@@ -22,7 +22,7 @@ async def road_reach(
             estimate.places,
             estimate.minutes.copy(),
             estimate.target.copy(),
-            np.zeros(len(network.codes), dtype=bool),
+            np.zeros(len(network.communes.codes), dtype=bool),
         ),
     )
     assert reach.refined is not None
@@ -40,7 +40,7 @@ async def _refine(
         destinations = np.unique(nearest)
         column = {int(d): j for j, d in enumerate(destinations)}
         table = await engine.table_minutes(
-            [(network.lat[i], network.lon[i]) for i in group],
+            [(network.communes.lat[i], network.communes.lon[i]) for i in group],
             [(reach.places.lat[d], reach.places.lon[d]) for d in destinations],
         )
         for row, i in enumerate(group):

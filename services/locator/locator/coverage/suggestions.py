@@ -26,7 +26,7 @@ async def suggestions(
     reach = await state.reach(network, include_mobile, mask)
     beyond = np.flatnonzero(mask & ~(reach.minutes <= minutes))
     candidates = np.flatnonzero(mask)
-    remaining = int(network.population[beyond].sum())
+    remaining = int(network.communes.population[beyond].sum())
     answer = SuggestionsOut(
         departement=scope.departement,
         region=scope.region,
@@ -41,22 +41,24 @@ async def suggestions(
     model = state.model
     fastest_kmh = model.open_road_long_kmh * max(model.terrain_speed_factor)
     radius = max(minutes - model.fixed_minutes, 0.0) / 60 * fastest_kmh / min(model.detour) * 1000
-    pairs = cKDTree(network.xyz[candidates]).sparse_distance_matrix(
-        cKDTree(network.xyz[beyond]), m_to_chord(radius, EARTH_RADIUS_M), output_type="ndarray"
+    pairs = cKDTree(network.communes.xyz[candidates]).sparse_distance_matrix(
+        cKDTree(network.communes.xyz[beyond]), m_to_chord(radius, EARTH_RADIUS_M), output_type="ndarray"
     )
     # A new place serves only its own road territory.
-    same = network.territory[candidates[pairs["i"]]] == network.territory[beyond[pairs["j"]]]
+    same = (
+        network.communes.territory[candidates[pairs["i"]]] == network.communes.territory[beyond[pairs["j"]]]
+    )
     pairs = pairs[same]
     times = model.minutes(
         chord_to_m(pairs["v"], EARTH_RADIUS_M),
-        network.density[beyond[pairs["j"]]],
-        network.terrain[beyond[pairs["j"]]],
-        network.density[candidates[pairs["i"]]],
-        network.terrain[candidates[pairs["i"]]],
+        network.communes.density[beyond[pairs["j"]]],
+        network.communes.terrain[beyond[pairs["j"]]],
+        network.communes.density[candidates[pairs["i"]]],
+        network.communes.terrain[candidates[pairs["i"]]],
     )
     close = times <= minutes
     place, served = pairs["i"][close], pairs["j"][close]
-    people = network.population[beyond].astype(float)
+    people = network.communes.population[beyond].astype(float)
     alive = np.ones(len(beyond), dtype=bool)
     for rank in range(1, count + 1):
         gains = np.bincount(place, weights=people[served] * alive[served], minlength=len(candidates))
@@ -70,13 +72,13 @@ async def suggestions(
         answer.suggestions.append(
             Suggestion(
                 rank=rank,
-                insee_code=network.codes[i],
-                name=network.names[i],
-                departement=network.departements[i],
-                lat=float(network.lat[i]),
-                lon=float(network.lon[i]),
+                insee_code=network.communes.codes[i],
+                name=network.communes.names[i],
+                departement=network.communes.departements[i],
+                lat=float(network.communes.lat[i]),
+                lon=float(network.communes.lon[i]),
                 population_added=int(people[added].sum()),
-                communes_added=sorted(network.codes[beyond[j]] for j in added),
+                communes_added=sorted(network.communes.codes[beyond[j]] for j in added),
                 population_beyond_after=remaining,
             )
         )

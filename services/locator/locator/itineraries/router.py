@@ -4,9 +4,7 @@ admin API that creates, edits and deletes stops (Bearer ``LOCATOR_ADMIN_TOKEN``)
 JSON, or GeoJSON on ``Accept: application/geo+json``.
 """
 
-import datetime as dt
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -17,7 +15,7 @@ from fs_common.db import SessionDep
 from fs_common.errors import PROBLEM_JSON, PROBLEM_RESPONSE_DOC
 from fs_common.params import IntId
 from fs_common.responses import model_response
-from locator.geojson import GEOJSON, feature_collection, wants_geojson
+from locator.geojson import GEOJSON_DOC, feature_collection, wants_geojson
 from locator.itineraries import service
 from locator.itineraries.schemas import (
     AccessPointsResponse,
@@ -26,18 +24,13 @@ from locator.itineraries.schemas import (
     StopCreate,
     StopOut,
     StopUpdate,
-    Window,
 )
 from locator.sites.router import Lat, Lon, Q, TravelModelDep, now, resolve_origin, situate
-from locator.sites.schemas import Origin, Point
-from locator.snapshot.communes import Whereabouts
+from locator.sites.schemas import Point
 from locator.snapshot.live import SnapshotDep
 
 router = APIRouter(prefix="/v1", tags=["itineraries"])
 
-_GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}
-}
 Limit = Annotated[int, Query(ge=1, le=100, description="Nombre de résultats")]
 RadiusKm = Annotated[float | None, Query(gt=0, le=2000, description="Rayon de recherche, en km")]
 DateFrom = Annotated[
@@ -52,18 +45,6 @@ DateTo = Annotated[
 ]
 
 
-@dataclass(frozen=True)
-class Around:
-    """Where and when the nearest searches of this router look, from their shared query parameters."""
-
-    origin: Origin
-    whereabouts: Whereabouts
-    span: Window
-    now: dt.datetime
-    limit: int
-    radius_m: float | None
-
-
 async def around(
     request: Request,
     snapshot: SnapshotDep,
@@ -74,11 +55,11 @@ async def around(
     radius_km: RadiusKm = None,
     date_from: DateFrom = None,
     date_to: DateTo = None,
-) -> Around:
+) -> service.Around:
     current = now()
     span = service.window(date_from, date_to, current)
     origin = await resolve_origin(request, lat, lon, q)
-    return Around(
+    return service.Around(
         origin,
         situate(snapshot.communes, origin),
         span,
@@ -88,10 +69,12 @@ async def around(
     )
 
 
-AroundDep = Annotated[Around, Depends(around)]
+AroundDep = Annotated[service.Around, Depends(around)]
 
 
-def _answer(request: Request, where: Around, results: list, locations: list[Point], model: type) -> Response:
+def _answer(
+    request: Request, where: service.Around, results: list, locations: list[Point], model: type
+) -> Response:
     """The results as ``model`` (JSON), or as GeoJSON features at ``locations``."""
     if wants_geojson(request):
         return feature_collection(
@@ -106,7 +89,7 @@ def _answer(request: Request, where: Around, results: list, locations: list[Poin
     "/stops/nearest",
     response_model=NearestStopsResponse,
     summary="Les arrêts de bus et services itinérants les plus proches, avec leurs prochains passages",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def nearest_stops(
     request: Request,
@@ -119,18 +102,7 @@ async def nearest_stops(
     ] = True,
 ) -> Response:
     results = await service.nearest_stops(
-        session,
-        snapshot,
-        model,
-        where.origin.lat,
-        where.origin.lon,
-        where.whereabouts,
-        limit=where.limit,
-        radius_m=where.radius_m,
-        span=where.span,
-        now=where.now,
-        upcoming_only=upcoming_only,
-        routing=request.app.state.routing,
+        session, snapshot, model, where, upcoming_only=upcoming_only, routing=request.app.state.routing
     )
     return _answer(request, where, results, [r.stop.location for r in results], NearestStopsResponse)
 
@@ -139,24 +111,12 @@ async def nearest_stops(
     "/access-points/nearest",
     response_model=AccessPointsResponse,
     summary="Où être reçu : France Services fixes et prochains arrêts de bus, classés par temps de trajet",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def nearest_access_points(
     request: Request, session: SessionDep, snapshot: SnapshotDep, model: TravelModelDep, where: AroundDep
 ) -> Response:
-    results = await service.access_points(
-        session,
-        snapshot,
-        model,
-        where.origin.lat,
-        where.origin.lon,
-        where.whereabouts,
-        limit=where.limit,
-        radius_m=where.radius_m,
-        span=where.span,
-        now=where.now,
-        routing=request.app.state.routing,
-    )
+    results = await service.access_points(session, snapshot, model, where, routing=request.app.state.routing)
     return _answer(request, where, results, [r.location for r in results], AccessPointsResponse)
 
 
@@ -164,7 +124,7 @@ async def nearest_access_points(
     "/sites/{site_id}/stops",
     response_model=Itinerary,
     summary="L'itinéraire d'un bus ou service itinérant : ses arrêts et leurs prochains passages",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def site_stops(
     request: Request, session: SessionDep, site_id: IntId, date_from: DateFrom = None, date_to: DateTo = None

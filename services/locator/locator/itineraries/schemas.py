@@ -3,7 +3,7 @@
 import datetime as dt
 import re
 from enum import StrEnum
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -173,28 +173,23 @@ class AccessPoint(BaseModel):
 
     @classmethod
     def of_site(cls, nearest: NearestSite) -> "AccessPoint":
-        return cls(
-            type="site",
-            name=nearest.site.name,
-            location=nearest.site.location,
-            distance_m=nearest.distance_m,
-            travel_time_min=nearest.travel_time_min,
-            travel_time_source=nearest.travel_time_source,
-            within_30_min=nearest.within_30_min,
-            site=nearest.site,
-        )
+        site = nearest.site
+        return cls._of(nearest, type="site", name=site.name, location=site.location, site=site)
 
     @classmethod
     def of_stop(cls, nearest: NearestStop) -> "AccessPoint":
+        stop = nearest.stop
+        return cls._of(nearest, type="stop", name=stop.name, location=stop.location, stop=stop)
+
+    @classmethod
+    def _of(cls, nearest: NearestSite | NearestStop, **place: Any) -> "AccessPoint":
+        """The place, with the distance and travel time of the search that found it."""
         return cls(
-            type="stop",
-            name=nearest.stop.name,
-            location=nearest.stop.location,
             distance_m=nearest.distance_m,
             travel_time_min=nearest.travel_time_min,
             travel_time_source=nearest.travel_time_source,
             within_30_min=nearest.within_30_min,
-            stop=nearest.stop,
+            **place,
         )
 
 

@@ -39,7 +39,7 @@ from locator.sites import service as sites_service
 from locator.sites.importer import SiteImportReport
 from locator.sites.index import SiteFilters
 from locator.sites.models import MOBILE_KINDS, Site
-from locator.sites.schemas import NearestSite, Point
+from locator.sites.schemas import NearestSite, Origin, Point
 from locator.snapshot.communes import Whereabouts
 from locator.snapshot.tables import Snapshot
 from locator.text import search_key
@@ -107,35 +107,45 @@ async def itinerary(session: AsyncSession, site_id: int, span: Window, now: dt.d
     )
 
 
+@dataclass(frozen=True)
+class Around:
+    """Where and when a nearest search looks: the searched point, its road territory and classes, the
+    date window, the instant of the request, how many results and how far."""
+
+    origin: Origin
+    whereabouts: Whereabouts
+    span: Window
+    now: dt.datetime
+    limit: int
+    radius_m: float | None
+
+
 async def nearest_stops(
     session: AsyncSession,
     snapshot: Snapshot,
     model: TravelModel,
-    lat: float,
-    lon: float,
-    where: Whereabouts,
+    around: Around,
     *,
-    limit: int,
-    radius_m: float | None,
-    span: Window,
-    now: dt.datetime,
     upcoming_only: bool,
     routing: OsrmClient | None = None,
 ) -> list[NearestStop]:
     """The ``limit`` nearest stops of the searched place's road territory; with ``upcoming_only``, those
     with a visit in the window. With a routing engine, its road times replace the estimate wherever it
     finds a road."""
+    lat, lon, where, limit = around.origin.lat, around.origin.lon, around.whereabouts, around.limit
     sites_service.require_sites_in(snapshot.sites, where)
     results: list[NearestStop] = []
     offset = 0
     while len(results) < limit:
         batch = max(limit, _BATCH)
-        rows = await repository.nearest(session, lat, lon, limit=batch, offset=offset, radius_m=radius_m)
+        rows = await repository.nearest(
+            session, lat, lon, limit=batch, offset=offset, radius_m=around.radius_m
+        )
         for row in rows:
             there = snapshot.communes.locate(row.lat, row.lon, row.Stop.insee_code)
             if there.territory != where.territory:
                 continue
-            stop = stop_out(row.Stop, row.lat, row.lon, row.Site, span, now)
+            stop = stop_out(row.Stop, row.lat, row.lon, row.Site, around.span, around.now)
             if upcoming_only and not stop.next_visits:
                 continue
             minutes = model.estimate_minutes(row.distance_m, where.end, there.end)
@@ -166,14 +176,8 @@ async def access_points(
     session: AsyncSession,
     snapshot: Snapshot,
     model: TravelModel,
-    lat: float,
-    lon: float,
-    where: Whereabouts,
+    around: Around,
     *,
-    limit: int,
-    radius_m: float | None,
-    span: Window,
-    now: dt.datetime,
     routing: OsrmClient | None = None,
 ) -> list[AccessPoint]:
     """Fixed places (sites other than mobile home bases) and stops with a visit in the window, of the
@@ -181,33 +185,20 @@ async def access_points(
     sites = await sites_service.nearest_sites(
         snapshot.sites,
         model,
-        lat,
-        lon,
-        where,
+        around.origin.lat,
+        around.origin.lon,
+        around.whereabouts,
         SiteFilters(include_mobile=False),
-        limit=limit,
-        radius_m=radius_m,
+        limit=around.limit,
+        radius_m=around.radius_m,
         open_filter=None,
         routing=routing,
     )
-    stops = await nearest_stops(
-        session,
-        snapshot,
-        model,
-        lat,
-        lon,
-        where,
-        limit=limit,
-        radius_m=radius_m,
-        span=span,
-        now=now,
-        upcoming_only=True,
-        routing=routing,
-    )
-    points = [AccessPoint.of_site(NearestSite.model_validate(s.as_json(now))) for s in sites]
+    stops = await nearest_stops(session, snapshot, model, around, upcoming_only=True, routing=routing)
+    points = [AccessPoint.of_site(NearestSite.model_validate(s.as_json(around.now))) for s in sites]
     points += [AccessPoint.of_stop(s) for s in stops]
     points.sort(key=lambda p: (p.travel_time_min, p.distance_m))
-    return points[:limit]
+    return points[: around.limit]
 
 
 # Admin edits

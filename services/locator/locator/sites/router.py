@@ -4,7 +4,7 @@ JSON, or GeoJSON on ``Accept: application/geo+json``.
 """
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -17,7 +17,7 @@ from fs_common.partners import Partner
 from fs_common.responses import json_response, model_response
 from locator.geocoding.router import ban_client, gazetteer
 from locator.geocoding.service import locate
-from locator.geojson import GEOJSON, feature_collection, wants_geojson
+from locator.geojson import GEOJSON_DOC, feature_collection, wants_geojson
 from locator.sites import service
 from locator.sites.index import SiteFilters
 from locator.sites.models import SiteKind
@@ -29,9 +29,6 @@ from locator.travel.model import TravelModel
 
 router = APIRouter(prefix="/v1", tags=["sites"])
 
-_GEOJSON_DOC: dict[int | str, dict[str, Any]] = {
-    200: {"content": {GEOJSON: {}}, "description": "JSON, ou GeoJSON (RFC 7946) sur demande"}
-}
 
 Lat = Annotated[float | None, Query(ge=-90, le=90, description="Latitude WGS-84", examples=[46.17])]
 Lon = Annotated[float | None, Query(ge=-180, le=180, description="Longitude WGS-84", examples=[1.87])]
@@ -79,7 +76,7 @@ def situate(communes: Communes, origin: Origin) -> Whereabouts:
     "/sites/nearest",
     response_model=NearestSitesResponse,
     summary="Les France Services les plus proches",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def nearest_sites(
     request: Request,
@@ -141,7 +138,7 @@ async def nearest_sites(
     "/sites",
     response_model=SitePage,
     summary="Toutes les France Services, par pages",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def list_sites(
     request: Request,
@@ -174,7 +171,7 @@ async def list_sites(
     "/sites/{site_id}",
     response_model=SiteOut,
     summary="Une France Services",
-    responses=PROBLEM_RESPONSE_DOC | _GEOJSON_DOC,
+    responses=PROBLEM_RESPONSE_DOC | GEOJSON_DOC,
 )
 async def get_site(request: Request, session: SessionDep, site_id: IntId) -> Response:
     site = await service.get_site(session, site_id, now())
