@@ -524,7 +524,7 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await expect(ines.locator(".fs-status")).to_have_text("Annulé par la personne", timeout=WAIT_MS)
     await lands_on(page, page.locator("#fs-day-done"))
     await expect(page.locator("#fs-day-done")).to_have_text(
-        "Rendez-vous de Inès Moreau annulé à sa demande. La personne en est prévenue, comme toujours, au "
+        "Rendez-vous d'Inès Moreau annulé à sa demande. La personne en est prévenue, comme toujours, au "
         "téléphone ou à l'e-mail indiqués."
     )
     await expect(ines.get_by_role("button")).to_have_count(0)

@@ -8,6 +8,8 @@
 
   const { request, ApiError, h, present, newKey, slotsOf, renderSlotDays, timeOf, longDay } = window.FranceServicesKit;
   const $ = (id) => document.getElementById(id);
+  /** « de Jeanne », « d'Inès »: French elides « de » before a vowel or a mute h. */
+  const ofPerson = (who) => (/^[aeiouyhàâäéèêëîïôöùûü]/i.test(who) ? `d'${who}` : `de ${who}`);
   const API = window.location.origin;
   const body = document.body;
 
@@ -325,7 +327,7 @@
         h("button", { type: "button", class: "fs-secondary", text: "Appliquer", "aria-label": `Appliquer le statut pour ${who}`,
           onclick: () => setStatus(b.id, select.value, who) }),
         confirmed ? h("button", { type: "button", class: "fs-secondary", id: `fs-move-${b.id}`, text: "Reporter",
-          "aria-label": `Reporter le rendez-vous de ${who}, ${time}`, onclick: () => openMove(b, who) }) : null);
+          "aria-label": `Reporter le rendez-vous ${ofPerson(who)}, ${time}`, onclick: () => openMove(b, who) }) : null);
     }
     return h("tr", { "data-booking": b.id },
       h("td", { text: time + place }),
@@ -361,7 +363,7 @@
       if (CANCELLATIONS.includes(status)) {
         // The row keeps no control: the focus goes to what happened, and whether the person is told.
         const how = status === "cancelled" ? "annulé à sa demande" : "annulé par la France Services";
-        done(`Rendez-vous de ${who} ${how}. ${notified(changed.person, "de l'annulation")}`);
+        done(`Rendez-vous ${ofPerson(who)} ${how}. ${notified(changed.person, "de l'annulation")}`);
         return;
       }
       say(`${who} : ${CHOICE[status].toLowerCase()}.`);
@@ -398,7 +400,7 @@
     moving = { id: b.id, who, starts_at: b.starts_at, place: b.place, demarches: b.demarches.map((d) => d.code) };
     movedSlot = null;
     const start = new Date(b.starts_at);
-    $("fs-move-title").textContent = `Reporter le rendez-vous de ${who}`;
+    $("fs-move-title").textContent = `Reporter le rendez-vous ${ofPerson(who)}`;
     $("fs-move-current").textContent = `Actuellement le ${longDay(start, zone)} à ${timeOf(start, zone)}, pour : `
       + `${b.demarches.map((d) => d.label).join(", ")}. Les créneaux proposés conviennent à ces démarches.`;
     $("fs-move-date").value = b.starts_at.slice(0, 10);
@@ -475,7 +477,7 @@
       $("fs-date").value = moved.starts_at.slice(0, 10);
       await loadDay();
       const start = new Date(moved.starts_at);
-      done(`Rendez-vous de ${who} reporté au ${longDay(start, zone)} à ${timeOf(start, zone)}. `
+      done(`Rendez-vous ${ofPerson(who)} reporté au ${longDay(start, zone)} à ${timeOf(start, zone)}. `
         + notified(moved.person, "du nouvel horaire"));
     } catch (error) {
       fail("fs-move-error", error);
