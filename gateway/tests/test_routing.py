@@ -92,14 +92,27 @@ async def test_booking_down_then_back(gateway: httpx.AsyncClient, booking_server
     assert (await gateway.get("/readyz")).status_code == 200
 
 
+def _slow_upstream() -> FastAPI:
+    """A stand-in locator that answers well after the gateway's patience has run out."""
+    app = FastAPI()
+
+    @app.get("/v1/sites/nearest")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(2)
+        return {"too": "late"}
+
+    return app
+
+
 async def test_slow_service_gives_a_fast_504(gateway_settings):
-    impatient = gateway_settings.model_copy(update={"upstream_timeout_s": 0.001})
-    async with serve_in_process(create_app(impatient)) as gateway:
-        slow = await gateway.get("/v1/sites/nearest", params={"q": "23000"})
-        assert slow.status_code == 504
-        assert slow.headers["content-type"] == "application/problem+json"
-        assert slow.headers["retry-after"]
-        assert slow.json()["service"] == "locator"
+    async with http_server(_slow_upstream()) as upstream:
+        impatient = gateway_settings.model_copy(update={"locator_url": upstream, "upstream_timeout_s": 0.2})
+        async with serve_in_process(create_app(impatient)) as gateway:
+            slow = await gateway.get("/v1/sites/nearest", params={"q": "23000"})
+            assert slow.status_code == 504
+            assert slow.headers["content-type"] == "application/problem+json"
+            assert slow.headers["retry-after"]
+            assert slow.json()["service"] == "locator"
 
 
 def _upstream_of_odd_answers() -> FastAPI:
