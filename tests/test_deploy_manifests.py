@@ -4,6 +4,7 @@ and checkov run in `make deploy-check`)."""
 import subprocess
 from pathlib import Path
 
+import processes
 import yaml
 
 BASE = Path(__file__).resolve().parent.parent / "deploy" / "base"
@@ -26,8 +27,9 @@ def pod_spec(o: dict) -> dict:
     return o["spec"]["template"]["spec"]
 
 
-APIS = {"gateway": 8000, "locator": 8001, "booking": 8002, "notify": 8003}
-WORKERS = {"booking-relay", "notify-consumer", "notify-dispatcher"}
+# The names come from the one process list; tests/test_processes.py holds commands and images to it.
+APIS = {api.name: api.port for api in processes.APIS}
+WORKERS = {worker.name for worker in processes.WORKERS}
 
 
 def test_a_deployment_per_api_and_per_worker_each_with_its_budget_and_policy():
@@ -35,13 +37,8 @@ def test_a_deployment_per_api_and_per_worker_each_with_its_budget_and_policy():
     assert set(of_kind("PodDisruptionBudget")) == set(APIS) | WORKERS
     assert set(of_kind("NetworkPolicy")) == set(APIS) | WORKERS | {"default-deny-ingress"}
     assert set(of_kind("HorizontalPodAutoscaler")) == set(APIS) | {"notify-dispatcher"}
-    assert set(of_kind("Job")) == {
-        "locator-bootstrap",
-        "booking-migrate",
-        "notify-migrate",
-        "gateway-migrate",
-    }
-    assert set(of_kind("CronJob")) == {"booking-sync-agendas", "booking-retention"}
+    assert set(of_kind("Job")) == {api.job for api in processes.APIS}
+    assert set(of_kind("CronJob")) == {periodic.name for periodic in processes.PERIODIC}
 
 
 def test_only_the_gateway_is_public():
