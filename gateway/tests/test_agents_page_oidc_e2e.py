@@ -18,14 +18,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from playwright.async_api import Page, expect
 
 from fs_testkit.servers import free_port
+from fs_testkit.standins import OidcStandIn
 from gateway.config import GatewaySettings
 from gateway.main import create_app as create_gateway
 
@@ -38,53 +37,39 @@ KEY_ID = "stand-in-1"
 
 
 @dataclasses.dataclass
-class Provider:
-    """What the test sees of the provider, and how it behaves: ``honest``, or a hostile ``mode``."""
+class Provider(OidcStandIn):
+    """The kit's provider with an authorization endpoint (``/authorize``), as the page's sign-in needs it,
+    and how it behaves: ``honest``, or a hostile ``mode``."""
 
-    url: str = ""
+    client_id: str = CLIENT_ID
+    kid: str = KEY_ID
     redirect_uri: str = ""
     mode: str = "honest"  # honest | wrong_nonce | other_audience
     asked: list[dict[str, str]] = dataclasses.field(default_factory=list)
-    key: rsa.RSAPrivateKey = dataclasses.field(
-        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )
 
-    def id_token(self, email: str, nonce: str) -> str:
-        now = dt.datetime.now(dt.UTC)
+    def discovery_document(self) -> dict[str, Any]:
+        return super().discovery_document() | {
+            "authorization_endpoint": f"{self.url}/authorize",
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+        }
+
+    def answer_for(self, email: str, nonce: str) -> str:
         claims: dict[str, Any] = {
-            "iss": self.url,
-            "aud": CLIENT_ID,
             "sub": f"agent-{email}",
             "email": email,
             "email_verified": True,
             "nonce": nonce,
-            "iat": now,
-            "exp": now + dt.timedelta(minutes=5),
         }
         if self.mode == "wrong_nonce":
             claims["nonce"] = "le-nonce-d-une-autre-connexion"
         elif self.mode == "other_audience":
             claims["aud"] = "une-autre-application"
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KEY_ID})
+        return self.id_token(**claims)
 
     def app(self) -> FastAPI:
-        app = FastAPI()
-        public = jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key(), as_dict=True)
-
-        @app.get("/.well-known/openid-configuration")
-        async def discovery() -> dict:
-            return {
-                "issuer": self.url,
-                "authorization_endpoint": f"{self.url}/authorize",
-                "jwks_uri": f"{self.url}/jwks",
-                "response_types_supported": ["id_token"],
-                "subject_types_supported": ["public"],
-                "id_token_signing_alg_values_supported": ["RS256"],
-            }
-
-        @app.get("/jwks")
-        async def jwks() -> dict:
-            return {"keys": [public | {"kid": KEY_ID, "use": "sig", "alg": "RS256"}]}
+        app = super().app()
 
         def refused(params: dict[str, str]) -> str | None:
             if params.get("client_id") != CLIENT_ID or params.get("redirect_uri") != self.redirect_uri:
@@ -118,7 +103,7 @@ class Provider:
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
             if reason := refused(form):
                 return JSONResponse({"error": reason}, status_code=400)
-            answer = {"id_token": self.id_token(form["email"], form["nonce"]), "state": form["state"]}
+            answer = {"id_token": self.answer_for(form["email"], form["nonce"]), "state": form["state"]}
             return RedirectResponse(f"{form['redirect_uri']}#{urlencode(answer)}", status_code=303)
 
         return app

@@ -125,7 +125,7 @@ class OidcStandIn:
 
         @app.get("/.well-known/openid-configuration")
         async def discovery() -> dict:
-            return {"issuer": self.url, "jwks_uri": f"{self.url}/jwks"}
+            return self.discovery_document()
 
         @app.get("/jwks")
         async def jwks() -> dict:
@@ -133,6 +133,10 @@ class OidcStandIn:
             return {"keys": [public | {"kid": self.kid, "use": "sig", "alg": "RS256"}]}
 
         return app
+
+    def discovery_document(self) -> dict[str, Any]:
+        """What ``/.well-known/openid-configuration`` says; a stand-in that serves more says more."""
+        return {"issuer": self.url, "jwks_uri": f"{self.url}/jwks"}
 
     def id_token(self, *, kid: str | None = None, key: rsa.RSAPrivateKey | None = None, **claims: Any) -> str:
         """An ID token for our client, valid 5 minutes; ``claims`` add to or replace the standard ones."""
