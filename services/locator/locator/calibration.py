@@ -14,6 +14,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from locator.communes.importer import read_refs
 from locator.geo import haversine_m
 from locator.travel.model import TravelModel
 
@@ -136,12 +137,11 @@ def read_places(communes_csv: Path, sites_csv: Path) -> dict[str, Place]:
             if r["format_fs"] == "Fixe" and r["latitude"] and r["longitude"]:
                 town_centres.setdefault(r["insee_com"], (float(r["latitude"]), float(r["longitude"])))
     places = {}
-    with communes_csv.open(encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["type"] != "commune-actuelle" or not r["lat"]:
-                continue
-            lat, lon = town_centres.get(r["code_insee"], (float(r["lat"]), float(r["lon"])))
-            places[r["code_insee"]] = Place(lat, lon, int(r["population"] or 0), r["departement"], r["zone"])
+    for ref in read_refs(communes_csv):
+        if ref.kind != "commune-actuelle" or ref.lat is None or ref.lon is None:
+            continue
+        lat, lon = town_centres.get(ref.code_insee, (ref.lat, ref.lon))
+        places[ref.code_insee] = Place(lat, lon, ref.population, ref.departement, ref.zone)
     return places
 
 
