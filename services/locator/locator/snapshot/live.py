@@ -8,6 +8,11 @@ for the seconds a whole snapshot takes). When the connection is lost, it is reop
 reloaded whole, so a change made meanwhile is never missed; the old snapshot keeps answering in the
 meantime. Until the first load succeeds, searches and
 coverage answer 503.
+
+A whole snapshot is read and built on a thread with an event loop and a connection of its own: its
+seconds of work (the rows turned into objects, the indexes built) share the interpreter with the
+worker's requests but never hold its event loop, which goes on answering. Every replica reloads at the
+same commit: were their loops held, all would stop answering at once.
 """
 
 import asyncio
@@ -22,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fs_common.backoff import Backoff
 from fs_common.databases import asyncpg_dsn
+from fs_common.db import create_engine, make_sessionmaker
 from fs_common.errors import ServiceUnavailable
 from locator.snapshot.tables import Snapshot
 from locator.travel.model import TravelModel
@@ -53,6 +59,7 @@ class LiveSnapshot:
         heartbeat_s: float = 30.0,
     ) -> None:
         self._sessionmaker = sessionmaker
+        self._database_url = database_url
         self._dsn = asyncpg_dsn(database_url)
         self._model = model
         self._retry_s = retry_s
@@ -105,12 +112,18 @@ class LiveSnapshot:
             while True:
                 self._wake.clear()  # before reading: a change committed during the read wakes us again
                 changed, self._changed = self._changed, set()
-                async with self._sessionmaker() as session:
-                    if self._snapshot is not None and changed <= {"stop"}:
+                if self._snapshot is not None and changed <= {"stop"}:
+                    async with self._sessionmaker() as session:
                         self._snapshot = await self._snapshot.with_stops(session)
-                    else:
-                        self._snapshot = await Snapshot.load(session, self._model)
-                        settle_heap()
+                else:
+                    # The collector's passes over the half-built snapshot would take longer than building
+                    # it (and hold every thread meanwhile); settle_heap collects once, after.
+                    gc.disable()
+                    try:
+                        self._snapshot = await asyncio.to_thread(_load_aside, self._database_url, self._model)
+                    finally:
+                        gc.enable()
+                    settle_heap()
                 self._failures = 0
                 self._first_attempt.set()
                 logger.info(
@@ -139,6 +152,20 @@ class LiveSnapshot:
             if connection.is_closed():
                 raise ConnectionError("the listening connection was closed")
             return
+
+
+def _load_aside(database_url: str, model: TravelModel) -> Snapshot:
+    """A whole snapshot, read and built on the calling thread's own event loop and connection."""
+
+    async def load() -> Snapshot:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await Snapshot.load(session, model)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(load())
 
 
 async def current_snapshot(request: Request) -> Snapshot:
