@@ -117,6 +117,7 @@ class Platform:
     admin: dict[str, str]
     workdir: Path
     env: dict[str, str]
+    apis: dict[str, list[str]]  # each API's replicas, by their own address
 
     def of(self, name: str) -> list[Replica]:
         return [r for r in self.replicas if r.name.rsplit("#", 1)[0] == name]
@@ -208,6 +209,7 @@ async def platform(tmp_path_factory):
             admin={"Authorization": f"Bearer {admin_token}"},
             workdir=workdir,
             env=env,
+            apis={name: [f"http://127.0.0.1:{port}" for port in ports] for name, ports in api_ports.items()},
         )
         async with httpx.AsyncClient() as client:
             for name, ports in api_ports.items():
@@ -302,6 +304,29 @@ async def test_an_agent_signed_in_at_one_gateway_is_known_to_every_replica(platf
             assert answer.status_code == 200, answer.text
 
 
+async def test_searches_go_on_while_every_locator_replica_reloads_a_change(platform):
+    """Each locator replica searches its own snapshot, and a write to ``site`` (an import, an edit)
+    reloads them all at the same commit: meanwhile every search through either gateway still answers,
+    and then every replica answers with the change."""
+    async with httpx.AsyncClient(timeout=30) as client:
+
+        async def nearest_name(url: str) -> str:
+            answer = await client.get(f"{url}/v1/sites/nearest", params={"q": "23000", "limit": 1})
+            assert answer.status_code == 200, (url, answer.text)
+            return answer.json()["results"][0]["site"]["name"]
+
+        async def every_replica_says(name: str) -> bool:
+            for gateway in platform.gateways:
+                await nearest_name(gateway)
+            return {await nearest_name(locator) for locator in platform.apis["locator"]} == {name}
+
+        before = await nearest_name(platform.gateways[0])
+        renamed = f"{before} ({secrets.token_hex(3)})"
+        for old, new in ((before, renamed), (renamed, before)):  # and back, for the tests that follow
+            await _query("locator", "UPDATE site SET name = $1 WHERE name = $2", new, old)
+            await wait_for(lambda new=new: every_replica_says(new), 90, f"every locator to show {new!r}")
+
+
 @dataclass
 class Outcome:
     index: int
@@ -345,6 +370,7 @@ async def _book(
 async def _slots(client: httpx.AsyncClient, platform: Platform) -> tuple[int, list[dict]]:
     gateway = platform.gateways[0]
     nearest = await client.get(f"{gateway}/v1/sites/nearest", params={"q": "23000", "limit": 1})
+    assert nearest.status_code == 200, nearest.text
     site_id = nearest.json()["results"][0]["site"]["id"]
 
     async def free() -> list[dict]:
