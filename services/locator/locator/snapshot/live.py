@@ -117,12 +117,16 @@ class LiveSnapshot:
                         self._snapshot = await self._snapshot.with_stops(session)
                 else:
                     # The collector's passes over the half-built snapshot would take longer than building
-                    # it (and hold every thread meanwhile); settle_heap collects once, after.
+                    # it (and hold every thread meanwhile); settle_heap collects once, after. A reload
+                    # that overlaps another (two apps in one process) leaves the collector as it found it.
+                    collecting = gc.isenabled()
                     gc.disable()
                     try:
-                        self._snapshot = await asyncio.to_thread(_load_aside, self._database_url, self._model)
+                        snapshot = await asyncio.to_thread(_load_aside, self._database_url, self._model)
                     finally:
-                        gc.enable()
+                        if collecting:
+                            gc.enable()
+                    self._snapshot = snapshot  # one assignment: a request sees the old one or the new one
                     settle_heap()
                 self._failures = 0
                 self._first_attempt.set()
