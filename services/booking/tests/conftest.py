@@ -16,12 +16,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from booking.cli import SERVICE_DIR
+from booking.clients.locator import LocatorClient
 from booking.config import BookingSettings
 from booking.main import create_app
 from fs_common.databases import create_and_migrate, drop_database
 from fs_testkit.isolation import TEST_EVENT_KEYS, drop_keys, test_database_url, test_key_prefix
 from fs_testkit.national import NationalData
-from fs_testkit.servers import http_server, serve_in_process
+from fs_testkit.servers import http_server, serve_in_process, wait_until
 from fs_testkit.tokens import AgentKey
 from locator.config import LocatorSettings
 from locator.main import create_app as create_locator_app
@@ -115,9 +116,9 @@ async def locator_sql(locator_db: str, sql: str, **params: object) -> object:
         await engine.dispose()
 
 
-async def new_bus(locator_db: str, site_id: int) -> None:
-    """A mobile France Services of its own (a copy of the bus of Vouziers), so that tests do not share
-    their agents' days."""
+async def new_bus(locator_db: str, locator_client: httpx.AsyncClient, site_id: int) -> None:
+    """A mobile France Services of its own (a copy of the bus of Vouziers, in the Ardennes), so that tests
+    do not share their agents' days; returns once the locator's site list shows it."""
     await locator_sql(
         locator_db,
         "INSERT INTO site SELECT (jsonb_populate_record(NULL::site, to_jsonb(s) || jsonb_build_object("
@@ -126,6 +127,17 @@ async def new_bus(locator_db: str, site_id: int) -> None:
         id=site_id,
         model=BUS_OF_VOUZIERS,
     )
+    await until_listed(locator_client, site_id, "08")
+
+
+async def until_listed(locator_client: httpx.AsyncClient, site_id: int, departement: str) -> None:
+    """Waits until the locator lists the site: its list is the snapshot, which each worker reloads
+    beside its requests a moment after the commit (the sync reads that list)."""
+
+    async def listed() -> bool:
+        return any([s.id == site_id async for s in LocatorClient(locator_client).iter_sites(departement)])
+
+    await wait_until(listed, within=20, interval=0.1)
 
 
 async def new_stop(locator_client: httpx.AsyncClient, site_id: int, name: str) -> dict:
@@ -151,7 +163,7 @@ async def stop_agenda(
 
     async def open_agenda(**overrides) -> dict:
         n = next(_ids)
-        await new_bus(locator_db, 990_000 + n)
+        await new_bus(locator_db, locator_client, 990_000 + n)
         stop_id = (await new_stop(locator_client, 990_000 + n, f"Arrêt de test {n}"))["id"]
         body = {
             "site_id": 990_000 + n,

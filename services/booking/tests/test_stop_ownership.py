@@ -30,7 +30,7 @@ async def test_a_stop_belongs_to_the_bus_that_serves_it(
     booking_app, booking_client, booking_settings, locator_client, locator_db, make_token
 ):
     for site in (OWNER, INTRUDER):
-        await new_bus(locator_db, site)
+        await new_bus(locator_db, locator_client, site)
     stop = await new_stop(locator_client, OWNER, "Place de l'église")
     url = f"/v1/agent/stops/{stop['id']}/agenda"
 
