@@ -51,7 +51,7 @@ def create_service_app(
     )
     if not openapi_route:
 
-        @app.get("/docs", include_in_schema=False)
+        @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
         async def docs() -> HTMLResponse:
             return get_swagger_ui_html(openapi_url=OPENAPI_PATH, title=title)
 

@@ -3,18 +3,19 @@
 import re
 from importlib.resources import files
 
+import httpx
 import pytest
 
-from fs_testkit.servers import serve_in_process
+from fs_testkit.servers import http_server, serve_in_process
 from gateway.config import GatewaySettings
 from gateway.main import create_app
+from gateway.widget.router import router as pages
 
 UNREACHABLE = "http://127.0.0.1:9"
 
 
-@pytest.fixture
-async def client():
-    settings = GatewaySettings(
+def settings() -> GatewaySettings:
+    return GatewaySettings(
         locator_url=UNREACHABLE,
         booking_url=UNREACHABLE,
         notify_url=UNREACHABLE,
@@ -22,9 +23,31 @@ async def client():
         widget_demo_api_key='fs_demo_"<key>',
         widget_demo_demarche="caf-rsa",
     )
-    app = create_app(settings)
-    async with serve_in_process(app) as client:
+
+
+@pytest.fixture
+async def client():
+    async with serve_in_process(create_app(settings())) as client:
         yield client
+
+
+PAGES = sorted({route.path for route in pages.routes if "GET" in getattr(route, "methods", ())})
+
+
+async def test_every_page_answers_head_as_get_without_the_body():
+    """Through a real HTTP server, as link checkers, uptime probes and caches ask it."""
+    assert {"/agents", "/rendez-vous", "/widget.js", "/demo"} <= set(PAGES)
+    async with http_server(create_app(settings())) as base_url, httpx.AsyncClient(base_url=base_url) as http:
+        for path in [*PAGES, "/docs", "/openapi.json"]:
+            got, head = await http.get(path), await http.head(path)
+            assert got.status_code == head.status_code == 200, path
+            assert head.content == b"", path
+            assert head.headers["content-length"] == str(len(got.content)), path
+            per_response = {"date": "", "x-request-id": ""}
+            assert dict(head.headers) | per_response == dict(got.headers) | per_response, path
+            if etag := got.headers.get("etag"):
+                unchanged = await http.head(path, headers={"If-None-Match": etag})
+                assert unchanged.status_code == 304 and unchanged.headers["etag"] == etag, path
 
 
 @pytest.mark.parametrize(

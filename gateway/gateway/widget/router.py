@@ -11,17 +11,35 @@ new version is picked up at once.
 """
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
 from importlib.resources import files
 from string import Template
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
 from gateway.config import GatewaySettings
 
 router = APIRouter(tags=["widget"])
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def page(path: str, **route: Any) -> Callable[[Endpoint], Endpoint]:
+    """A GET route that answers HEAD too, as every GET resource should (RFC 9110 §9.3.2): the same status
+    and headers, Content-Length included, and no body (the server leaves it out). Link checkers, uptime
+    probes and caches ask HEAD; HEAD stays out of the OpenAPI document."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(
+            path, endpoint, methods=["HEAD"], include_in_schema=False, response_class=Response
+        )
+        return router.get(path, **route)(endpoint)
+
+    return register
+
 
 _ASSET_CACHE = "public, max-age=3600, stale-while-revalidate=86400"
 
@@ -68,7 +86,7 @@ def _serve(request: Request, item: Asset) -> Response:
     return Response(item.body, media_type=item.media_type, headers=headers)
 
 
-@router.get(
+@page(
     "/widget.js",
     summary="Le module à intégrer (locator et prise de rendez-vous)",
     response_class=Response,
@@ -78,7 +96,7 @@ async def widget_js(request: Request) -> Response:
     return _serve(request, asset(*WIDGET_JS))
 
 
-@router.get(
+@page(
     "/widget.css",
     summary="La feuille de style du module (chargée dans son Shadow DOM)",
     response_class=Response,
@@ -92,7 +110,7 @@ def _attribute(name: str, value: str) -> str:
     return f' {name}="{escape(value, quote=True)}"' if value else ""
 
 
-@router.get(
+@page(
     "/demo",
     summary="Page de démonstration : le module intégré à la page d'une mairie",
     response_class=Response,
@@ -112,7 +130,7 @@ async def demo(request: Request) -> Response:
     return Response(page, media_type="text/html; charset=utf-8", headers={"Cache-Control": "no-cache"})
 
 
-@router.get(
+@page(
     "/rendez-vous.js",
     summary="Le script de la page « Mon rendez-vous »",
     response_class=Response,
@@ -122,7 +140,7 @@ async def booking_page_js(request: Request) -> Response:
     return _serve(request, asset(*PAGE_JS))
 
 
-@router.get(
+@page(
     "/rendez-vous.css",
     summary="La feuille de style de la page « Mon rendez-vous »",
     response_class=Response,
@@ -159,7 +177,7 @@ def booking_page() -> Asset:
     return Asset(body, "text/html; charset=utf-8", '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
 
 
-@router.get(
+@page(
     "/rendez-vous",
     summary="Mon rendez-vous : la page du lien reçu par e-mail ou SMS (voir, reporter, annuler)",
     description=(
@@ -176,7 +194,7 @@ async def booking_page_html(request: Request) -> Response:
     return Response(item.body, media_type=item.media_type, headers=_PAGE_HEADERS | {"ETag": item.etag})
 
 
-@router.get(
+@page(
     "/agents.js",
     summary="Le script de la console des agents",
     response_class=Response,
@@ -186,7 +204,7 @@ async def agents_js(request: Request) -> Response:
     return _serve(request, asset(*AGENTS_JS))
 
 
-@router.get(
+@page(
     "/agents.css",
     summary="La feuille de style de la console des agents (écran et impression)",
     response_class=Response,
@@ -214,7 +232,7 @@ def agents_page(settings: GatewaySettings) -> bytes:
     return page.encode("utf-8")
 
 
-@router.get(
+@page(
     "/agents",
     summary="La console des agents : la journée, prendre rendez-vous pour une personne, les passages, "
     "les fermetures, les chiffres d'activité",
