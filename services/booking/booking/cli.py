@@ -12,7 +12,7 @@ import redis.asyncio as redis
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from booking.agendas.service import sync_sites
+from booking.agendas.sync import AgendaSync
 from booking.clients.locator import LocatorClient, LocatorUnavailable
 from booking.clock import now
 from booking.config import BookingSettings, get_settings
@@ -106,16 +106,28 @@ def sync_agendas(
     settings = get_settings()
     configure_logging("booking-sync", settings.log_level, settings.log_json)
 
+    sync: AgendaSync | None = None  # the sync under way: an attempt resumes what the last one left
+
     async def once(locator: LocatorClient, sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+        nonlocal sync
+        sync = sync or AgendaSync(sessionmaker, locator, settings, (departement,) if departement else ())
         try:
-            async with sessionmaker() as session, session.begin():
-                report = await sync_sites(session, locator, settings, departement)
+            complete = await sync.attempt()
         except LocatorUnavailable as exc:
             typer.echo(f"booking: locator unavailable ({exc.detail}); agendas not synced", err=True)
             return False
+        if not complete:
+            typer.echo(
+                f"booking: agendas of {len(sync.done)} départements synced; locator unavailable for "
+                f"{', '.join(sorted(sync.failed))}, retried at the next attempt",
+                err=True,
+            )
+            return False
+        report, sync = sync.report, None
         typer.echo(
-            f"booking: {report.created} site agendas created, {report.refreshed} refreshed from the locator, "
-            f"{len(report.retired)} stop agendas retired, {len(report.reclaimed)} given back to their bus",
+            f"booking: {report.departements} départements synced: {report.created} site agendas created, "
+            f"{report.refreshed} refreshed from the locator, {len(report.retired)} stop agendas retired, "
+            f"{len(report.reclaimed)} given back to their bus",
             err=True,
         )
         if report.reclaimed:
@@ -138,7 +150,8 @@ def sync_agendas(
         try:
             async with _locator(settings) as locator:
                 # After a failure (locator still starting, database away), retried on the worker
-                # schedule, within 5 s: the job never stops the process.
+                # schedule, within 5 s, with the départements not synced yet: the job never stops
+                # the process.
                 return await run_and_repeat(lambda: once(locator, sessionmaker), every, what="agenda sync")
         finally:
             await engine.dispose()

@@ -3,6 +3,12 @@
 import datetime as dt
 
 import httpx
+from fastapi import FastAPI
+
+from booking.agendas.service import SyncReport
+from booking.agendas.sync import AgendaSync
+from booking.clients.locator import LocatorClient
+from booking.config import BookingSettings
 
 PERSON = {"name": "Camille Martin", "email": "camille.martin@example.org", "consent_contact": True}
 
@@ -26,3 +32,12 @@ def booking_body(stop_id: int, starts_at: str, demarches: list[str] | None = Non
 
 def in_days(days: float) -> str:
     return (dt.datetime.now(dt.UTC) + dt.timedelta(days=days)).date().isoformat()
+
+
+async def sync_agendas(
+    app: FastAPI, locator: httpx.AsyncClient, settings: BookingSettings, departement: str
+) -> SyncReport:
+    """A whole sync of one département's agendas, as ``booking sync-agendas --departement`` runs it."""
+    sync = AgendaSync(app.state.sessionmaker, LocatorClient(locator), settings, (departement,))
+    assert await sync.attempt(), sync.failed
+    return sync.report

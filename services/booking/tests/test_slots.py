@@ -6,11 +6,10 @@ import pytest
 from sqlalchemy import text
 
 from booking.agendas.calendar import Calendar
-from booking.agendas.service import sync_sites
 from booking.clients.locator import LocatorClient, LocatorUnavailable
 from fs_testkit.servers import free_port
 
-from .helpers import in_days
+from .helpers import in_days, sync_agendas
 
 
 async def _site_with_hours(locator_client, departement: str) -> dict:
@@ -250,13 +249,9 @@ def test_visit_rules_by_week_of_month_and_parity():
 
 
 async def test_sync_creates_every_agenda_of_a_departement_once(booking_app, booking_settings, locator_client):
-    locator = LocatorClient(locator_client)
-    sessionmaker = booking_app.state.sessionmaker
     total = (await locator_client.get("/v1/sites", params={"departement": "08", "limit": 1})).json()["total"]
-    async with sessionmaker() as session, session.begin():
-        await sync_sites(session, locator, booking_settings, "08")
-    async with sessionmaker() as session, session.begin():
-        again = await sync_sites(session, locator, booking_settings, "08")
+    await sync_agendas(booking_app, locator_client, booking_settings, "08")
+    again = await sync_agendas(booking_app, locator_client, booking_settings, "08")
     assert (again.created, again.refreshed, again.retired) == (0, 0, []), "idempotent"
     async with booking_app.state.engine.connect() as conn:
         sites = await conn.scalar(

@@ -4,11 +4,8 @@ agenda claimed under the wrong site before this rule is given back, with its boo
 
 from sqlalchemy import text
 
-from booking.agendas.service import sync_sites
-from booking.clients.locator import LocatorClient
-
 from .conftest import ALL_WEEK, new_bus, new_stop
-from .helpers import booking_body, free_slots, in_days
+from .helpers import booking_body, free_slots, in_days, sync_agendas
 from .test_agent import bearer
 
 OWNER, INTRUDER = 991_001, 991_002  # two buses of the Ardennes (copies of the bus of Vouziers)
@@ -83,8 +80,7 @@ async def test_a_stop_belongs_to_the_bus_that_serves_it(
             {"s": INTRUDER, "id": mine.json()["id"]},
         )
 
-    async with booking_app.state.sessionmaker() as session, session.begin():
-        report = await sync_sites(session, LocatorClient(locator_client), booking_settings, "08")
+    report = await sync_agendas(booking_app, locator_client, booking_settings, "08")
     assert report.reclaimed == [mine.json()["id"]]
 
     def day_of(site: int):
@@ -100,7 +96,4 @@ async def test_a_stop_belongs_to_the_bus_that_serves_it(
         url, json=agenda_body(INTRUDER), headers=bearer(make_token("site_admin", [INTRUDER]))
     )
     assert again.status_code == 403
-    async with booking_app.state.sessionmaker() as session, session.begin():
-        assert (
-            await sync_sites(session, LocatorClient(locator_client), booking_settings, "08")
-        ).reclaimed == []
+    assert (await sync_agendas(booking_app, locator_client, booking_settings, "08")).reclaimed == []

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from booking import clock
 from booking.agendas import repository
 from booking.agendas.calendar import Calendar, DayException
 from booking.agendas.models import Agenda, AgendaException
@@ -159,6 +158,16 @@ class SyncReport:
         default_factory=list
     )  # stop agendas that another site had claimed, given back to the site the locator names
     bookings_at_retired: int = 0  # confirmed bookings still to come there: agents must call these people
+    departements: int = 0  # départements synced
+
+    def add(self, other: "SyncReport") -> None:
+        """Counts ``other`` (a département's committed step) in this report."""
+        self.created += other.created
+        self.refreshed += other.refreshed
+        self.retired += other.retired
+        self.reclaimed += other.reclaimed
+        self.bookings_at_retired += other.bookings_at_retired
+        self.departements += other.departements
 
 
 def _follow(agenda: Agenda, values: dict) -> bool:
@@ -208,19 +217,20 @@ async def _sync_stops(
             )
 
 
-async def sync_sites(
+async def sync_departement(
     session: AsyncSession,
     locator: LocatorClient,
     settings: BookingSettings,
-    departement: str | None,
-    now: dt.datetime | None = None,
+    sites: list[LocatorSite],
+    now: dt.datetime,
 ) -> SyncReport:
-    """Follow the locator: create the agenda of every site (of one département) and bus stop that has
-    none; refresh the hours, name and address of those still as bootstrapped; stop offering slots at
-    the stops the locator no longer lists (the bookings already taken there are counted, not cancelled:
-    agents decide with each person)."""
-    report, now = SyncReport(), now or clock.now()
-    async for site in locator.iter_sites(departement):
+    """Follow the locator for the sites of one département (as the locator lists them): create the agenda
+    of every site and bus stop that has none; refresh the hours, name and address of those still as
+    bootstrapped; stop offering slots at the stops the locator no longer lists (the bookings already
+    taken there are counted, not cancelled: agents decide with each person). The caller's transaction
+    holds the whole département (``booking.agendas.sync``)."""
+    report = SyncReport(departements=1)
+    for site in sites:
         values = _bootstrap_values(site, settings)
         agenda = await repository.by_site(session, site.id)
         if agenda is None:
