@@ -16,6 +16,7 @@ from fs_common.spreadsheet import safe_writer
 from locator.config import get_settings
 from locator.coverage.answers import coverage as coverage_of
 from locator.coverage.cache import CoverageState
+from locator.coverage.ferries import FerryCrossings
 from locator.coverage.network import Scope
 from locator.coverage.schemas import CoverageOut
 from locator.data_files import ARRONDISSEMENTS_CSV, COMMUNES_CSV, SERVICE_DIR, SITES_CSV
@@ -161,7 +162,7 @@ async def _coverage_table(minutes: float, include_mobile: bool) -> list[Coverage
             snapshot = await Snapshot.load(session, model)
     finally:
         await engine.dispose()
-    state = CoverageState(model)
+    state = CoverageState(model, ferries=FerryCrossings.from_settings(settings))
     departements = sorted(set(snapshot.communes.departements))
     rows = []
     with Progress(

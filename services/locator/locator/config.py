@@ -77,6 +77,20 @@ class LocatorSettings(ServiceSettings, AgentTokenSettings):
         default=3, ge=1, le=20, description="Nearest sites (straight line) whose road time is asked"
     )
 
+    # Coverage across the sea: regular ferry crossings (data/ferry_links.csv; README, "Ferry crossings").
+    coverage_ferry_crossings: bool = Field(
+        default=False,
+        description="Count the published crossing of an island without a France Services to the mainland "
+        "port, and the drives at both ends; off: such islands are listed apart (the published comparison)",
+    )
+    coverage_ferry_boarding_minutes: float = Field(
+        default=0.0,
+        ge=0,
+        le=240,
+        description="Minutes added to each crossing for boarding and waiting for the boat (0: the published "
+        "crossing alone)",
+    )
+
 
 @lru_cache
 def get_settings() -> LocatorSettings:

@@ -10,3 +10,4 @@ SERVICE_DIR = Path(__file__).resolve().parent.parent
 ROAD_TERRITORIES_CSV = DATA_DIR / "road_territories.csv"
 OLD_NAMES_CSV = DATA_DIR / "communes_old_names.csv"
 ROAD_DURATIONS_CSV = DATA_DIR / "road_durations.csv"
+FERRY_LINKS_CSV = DATA_DIR / "ferry_links.csv"

@@ -8,7 +8,7 @@ import numpy as np
 from locator.coverage.cache import CoverageState
 from locator.coverage.network import Scope
 from locator.coverage.render import MapData, render_png
-from locator.coverage.schemas import CoverageOut, MobileCoverage
+from locator.coverage.schemas import CoverageOut, FerryCoverage, MobileCoverage
 from locator.snapshot.tables import Snapshot
 
 MOBILE_COUNTED = (
@@ -18,6 +18,15 @@ MOBILE_COUNTED = (
 MOBILE_NOT_COUNTED = (
     "Seules les France Services fixes sont comptées ; ajoutez include_mobile=true pour compter les bus, "
     "les services itinérants et leurs arrêts."
+)
+FERRIES_COUNTED = (
+    "Les îles sans France Services reliées au continent par un bateau régulier sont comptées : route "
+    "jusqu'au port, durée de traversée publiée par l'armateur ou une source officielle, puis route jusqu'à "
+    "la France Services fixe la plus proche de l'autre rive."
+)
+FERRIES_NOT_COUNTED = (
+    "Les traversées en bateau ne sont pas comptées : les îles sans France Services sont listées à part "
+    "(territories_without_site)."
 )
 
 
@@ -35,7 +44,7 @@ async def coverage(
     mask = network.mask(scope)
     reach = await state.reach(network, include_mobile, mask)
     within = mask & (reach.minutes <= minutes)
-    beyond = np.flatnonzero(mask & ~within & ~network.without_place(reach.places))
+    beyond = np.flatnonzero(mask & ~within & ~network.apart(reach))
     beyond = beyond[np.lexsort((beyond, -network.communes.population[beyond]))]
     mobile_only: list[int] = []
     if include_mobile:
@@ -55,7 +64,13 @@ async def coverage(
         communes=int(mask.sum()),
         communes_within=int(within.sum()),
         communes_beyond=[network.commune(i, reach) for i in beyond],
-        territories_without_site=network.territories_apart(mask, reach.places),
+        territories_without_site=network.territories_apart(mask, reach),
+        ferries=FerryCoverage(
+            counted=state.ferries is not None,
+            boarding_minutes=state.ferries.boarding_minutes if state.ferries else 0.0,
+            note=FERRIES_COUNTED if state.ferries else FERRIES_NOT_COUNTED,
+            territories=network.crossed(mask, reach),
+        ),
         mobile=MobileCoverage(
             counted=include_mobile,
             note=MOBILE_COUNTED if include_mobile else MOBILE_NOT_COUNTED,

@@ -5,6 +5,7 @@ import asyncio
 
 import numpy as np
 
+from locator.coverage.ferries import FerryCrossings
 from locator.coverage.network import Network, Reach
 from locator.coverage.refinement import road_reach
 from locator.coverage.schemas import TravelModelOut
@@ -14,12 +15,20 @@ from locator.travel.osrm import OsrmClient
 
 
 class CoverageState:
-    """Per process: the travel model, the optional routing engine and the network of the snapshot."""
+    """Per process: the travel model, the optional routing engine, the ferry crossings counted (None: none)
+    and the network of the snapshot."""
 
-    def __init__(self, model: TravelModel, engine: OsrmClient | None = None, candidates: int = 3) -> None:
+    def __init__(
+        self,
+        model: TravelModel,
+        engine: OsrmClient | None = None,
+        candidates: int = 3,
+        ferries: FerryCrossings | None = None,
+    ) -> None:
         self.model = model
         self.engine = engine
         self.candidates = candidates
+        self.ferries = ferries
         self._network: Network | None = None
         self._lock = asyncio.Lock()
 
@@ -31,7 +40,7 @@ class CoverageState:
     def network(self, snapshot: Snapshot) -> Network:
         """The network of ``snapshot``: built on first use, kept until the snapshot is replaced."""
         if self._network is None or self._network.snapshot is not snapshot:
-            self._network = Network.build(snapshot, self.model)
+            self._network = Network.build(snapshot, self.model, self.ferries)
         return self._network
 
     async def reach(self, network: Network, include_mobile: bool, mask: np.ndarray) -> Reach:

@@ -8,8 +8,9 @@ force. The network is rebuilt when the snapshot is (``cache.CoverageState``).
 A commune is matched only with places of its own road territory (``locator.road_territories``): no trip
 crosses the sea. The travel time depends on both ends of the trip (``locator.travel.model``), so the
 ``CANDIDATES`` nearest places of the territory in straight line are timed and the quickest wins. A
-territory without any place is listed apart (``territories_without_site``), with its population. With a
-routing engine, the nearest places are timed by it instead (``refinement``).
+territory without any place is listed apart (``territories_without_site``), with its population, unless
+a regular ferry links it and coverage counts crossings (``ferries``). With a routing engine, the nearest
+places are timed by it instead (``refinement``).
 """
 
 from dataclasses import dataclass, field
@@ -18,7 +19,15 @@ import numpy as np
 from scipy.spatial import cKDTree
 
 from fs_common.errors import NotFound
-from locator.coverage.schemas import CommuneReach, ServicePoint, TerritoryWithoutSite
+from locator.coverage.ferries import FerryCrossings, FerryLink
+from locator.coverage.schemas import (
+    CommuneReach,
+    Crossing,
+    FerryTerritory,
+    Port,
+    ServicePoint,
+    TerritoryWithoutSite,
+)
 from locator.geo import EARTH_RADIUS_M, chord_to_m, unit_xyz
 from locator.snapshot.communes import Communes, Whereabouts
 from locator.snapshot.tables import Snapshot
@@ -96,6 +105,7 @@ class Reach:
     minutes: np.ndarray
     target: np.ndarray
     refined: np.ndarray | None = None  # communes whose time came from the routing engine
+    ferry: np.ndarray | None = None  # the ferry link (index) in the time of each commune, -1: none
 
 
 def _site_days(opening_hours: dict) -> list[str]:
@@ -123,11 +133,15 @@ class Network:
     territory_names: dict[str, str]
     fixed: Places
     everything: Places
+    fixed_in_everything: np.ndarray  # index in ``everything`` of each fixed place
+    ferries: FerryCrossings | None = None  # None: no crossing is counted
     _estimates: dict[bool, Reach] = field(default_factory=dict)
     engine_reach: dict[bool, Reach] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, snapshot: Snapshot, model: TravelModel) -> "Network":
+    def build(
+        cls, snapshot: Snapshot, model: TravelModel, ferries: FerryCrossings | None = None
+    ) -> "Network":
         communes, sites = snapshot.communes, snapshot.sites
         site_points = [
             ServicePoint(
@@ -170,6 +184,8 @@ class Network:
                 [s.lon for s in sites.sites] + [s.lon for s in snapshot.stops],
                 site_ends + stop_ends,
             ),
+            fixed_in_everything=np.array(fixed, dtype=np.int64),  # sites come first in ``everything``
+            ferries=ferries,
         )
 
     @property
@@ -221,12 +237,56 @@ class Network:
                 rows = np.arange(len(group))
                 minutes[group] = times[rows, best]
                 target[group] = candidates[rows, best]
-            self._estimates[include_mobile] = Reach(places, minutes, target)
+            reach = Reach(places, minutes, target, ferry=np.full(len(self.communes.codes), -1))
+            if self.ferries is not None:
+                self._cross(reach, include_mobile, self.ferries)
+            self._estimates[include_mobile] = reach
         return self._estimates[include_mobile]
+
+    def _cross(self, reach: Reach, include_mobile: bool, ferries: FerryCrossings) -> None:
+        """Communes of a territory without any place get, through each ferry link of their island, the
+        road to the island's port + the crossing (and boarding) minutes + the port across's own time to its
+        nearest fixed site (the estimate); the quickest wins. Ports across with no fixed site are skipped."""
+        communes, alone = self.communes, self.without_place(reach.places)
+        fixed = self.estimate(False) if include_mobile else reach
+        to_place = self.fixed_in_everything if include_mobile else np.arange(len(self.fixed.points))
+        assert reach.ferry is not None
+        for k, link in enumerate(ferries.links):
+            island, port = communes.position(link.island_code), communes.position(link.port_code)
+            if island is None or port is None or communes.territory[port] not in self.fixed.trees:
+                continue
+            members = np.flatnonzero(alone & (communes.territory == communes.territory[island]))
+            if not len(members):
+                continue
+            to_port = self.model.minutes(
+                chord_to_m(
+                    np.linalg.norm(communes.xyz[members] - communes.xyz[island], axis=1), EARTH_RADIUS_M
+                ),
+                communes.density[members],
+                communes.terrain[members],
+                communes.density[island],
+                communes.terrain[island],
+            )
+            total = to_port + link.minutes + ferries.boarding_minutes + fixed.minutes[port]
+            quicker = total < reach.minutes[members]
+            chosen = members[quicker]
+            reach.minutes[chosen] = total[quicker]
+            reach.target[chosen] = to_place[fixed.target[port]]
+            reach.ferry[chosen] = k
 
     def without_place(self, places: Places) -> np.ndarray:
         """Communes whose road territory has no place at all."""
         return ~np.isin(self.communes.territory, list(places.trees))
+
+    def apart(self, reach: Reach) -> np.ndarray:
+        """Communes listed apart: no place in their territory, and no crossing counted for them."""
+        crossed = reach.ferry >= 0 if reach.ferry is not None else False
+        return self.without_place(reach.places) & ~crossed
+
+    def crossing(self, reach: Reach, i: int | np.integer) -> Crossing | None:
+        if reach.ferry is None or reach.ferry[i] < 0 or self.ferries is None:
+            return None
+        return _crossing(self.ferries.links[reach.ferry[i]])
 
     def commune(self, i: int | np.integer, reach: Reach) -> CommuneReach:
         minutes = float(reach.minutes[i])
@@ -237,11 +297,31 @@ class Network:
             population=int(self.communes.population[i]),
             minutes=round(minutes, 1) if np.isfinite(minutes) else None,
             nearest=reach.places.points[reach.target[i]] if reach.target[i] >= 0 else None,
+            ferry=self.crossing(reach, i),
         )
 
-    def territories_apart(self, mask: np.ndarray, places: Places) -> list[TerritoryWithoutSite]:
-        """The road territories of ``mask`` with no place, most populous first."""
-        alone = mask & self.without_place(places)
+    def crossed(self, mask: np.ndarray, reach: Reach) -> list[FerryTerritory]:
+        """The islands of ``mask`` counted through a ferry, one entry per link used, most populous first."""
+        if reach.ferry is None or self.ferries is None:
+            return []
+        found = []
+        for k in np.unique(reach.ferry[mask & (reach.ferry >= 0)]):
+            members = mask & (reach.ferry == k)
+            t = self.communes.territory[np.flatnonzero(members)[0]]
+            found.append(
+                FerryTerritory(
+                    territory=t,
+                    name=self.territory_names[t],
+                    population=int(self.communes.population[members].sum()),
+                    communes=sorted(self.communes.codes[i] for i in np.flatnonzero(members)),
+                    crossing=_crossing(self.ferries.links[k]),
+                )
+            )
+        return sorted(found, key=lambda x: (-x.population, x.territory, x.crossing.port.insee_code))
+
+    def territories_apart(self, mask: np.ndarray, reach: Reach) -> list[TerritoryWithoutSite]:
+        """The road territories of ``mask`` with no place and no crossing counted, most populous first."""
+        alone = mask & self.apart(reach)
         found = []
         for t in dict.fromkeys(self.communes.territory[alone].tolist()):
             members = alone & (self.communes.territory == t)
@@ -254,3 +334,13 @@ class Network:
                 )
             )
         return sorted(found, key=lambda x: (-x.population, x.territory))
+
+
+def _crossing(link: FerryLink) -> Crossing:
+    return Crossing(
+        island_port=Port(insee_code=link.island_code, name=link.island_port),
+        port=Port(insee_code=link.port_code, name=link.port_name),
+        crossing_minutes=link.minutes,
+        publisher=link.publisher,
+        source_url=link.source_url,
+    )

@@ -23,6 +23,7 @@ async def road_reach(
             estimate.minutes.copy(),
             estimate.target.copy(),
             np.zeros(len(network.communes.codes), dtype=bool),
+            estimate.ferry,  # ferried communes keep the estimate: their territory has no place to route to
         ),
     )
     assert reach.refined is not None

@@ -16,6 +16,7 @@ from fs_common.responses import json_response
 from locator.config import LocatorSettings
 from locator.coverage import answers, suggestions
 from locator.coverage.cache import CoverageState
+from locator.coverage.ferries import FerryCrossings
 from locator.coverage.network import Scope
 from locator.coverage.schemas import CommuneFeatureCollection, CoverageOut, SuggestionsOut
 from locator.geojson import GEOJSON
@@ -28,7 +29,12 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Runs inside the app's lifespan, which creates the settings, the travel model and the routing
     engine client."""
     settings: LocatorSettings = app.state.settings
-    app.state.coverage = CoverageState(app.state.travel_model, app.state.routing, settings.routing_candidates)
+    app.state.coverage = CoverageState(
+        app.state.travel_model,
+        app.state.routing,
+        settings.routing_candidates,
+        FerryCrossings.from_settings(settings),
+    )
     yield
 
 

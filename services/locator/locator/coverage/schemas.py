@@ -15,6 +15,23 @@ class ServicePoint(BaseModel):
     days: list[str] = Field(description="Jours de présence d'un service mobile (vide pour un site fixe)")
 
 
+class Port(BaseModel):
+    insee_code: str
+    name: str
+
+
+class Crossing(BaseModel):
+    """A regular ferry counted by coverage (``data/ferry_links.csv``), with where its time comes from."""
+
+    island_port: Port = Field(description="Commune du port de l'île")
+    port: Port = Field(description="Commune du port de l'autre rive")
+    crossing_minutes: float = Field(
+        description="Durée de la traversée publiée par l'armateur ou une source officielle"
+    )
+    publisher: str = Field(description="Qui publie cette durée")
+    source_url: str
+
+
 class CommuneReach(BaseModel):
     insee_code: str
     name: str
@@ -22,6 +39,9 @@ class CommuneReach(BaseModel):
     population: int
     minutes: float | None = Field(description="Temps estimé jusqu'au lieu le plus proche (None : aucun)")
     nearest: ServicePoint | None
+    ferry: Crossing | None = Field(
+        default=None, description="La traversée comptée dans ce temps, quand l'île n'a pas de France Services"
+    )
 
 
 class MobileCoverage(BaseModel):
@@ -53,6 +73,26 @@ class TerritoryWithoutSite(BaseModel):
     communes: list[str] = Field(description="Codes INSEE")
 
 
+class FerryTerritory(BaseModel):
+    """An island without a France Services, counted through its regular ferry."""
+
+    territory: str = Field(examples=["yeu"])
+    name: str = Field(examples=["L'Île-d'Yeu"])
+    population: int
+    communes: list[str] = Field(description="Codes INSEE des communes comptées par cette traversée")
+    crossing: Crossing
+
+
+class FerryCoverage(BaseModel):
+    counted: bool = Field(description="LOCATOR_COVERAGE_FERRY_CROSSINGS")
+    boarding_minutes: float = Field(description="Minutes ajoutées à chaque traversée (embarquement, attente)")
+    note: str
+    territories: list[FerryTerritory] = Field(
+        description="Îles sans France Services comptées par leur traversée : route jusqu'au port, traversée, "
+        "route jusqu'à la France Services fixe la plus proche de l'autre rive"
+    )
+
+
 class CoverageOut(BaseModel):
     departement: str | None
     region: str | None
@@ -68,9 +108,10 @@ class CoverageOut(BaseModel):
         description="Au-delà du seuil, les plus peuplées d'abord (hors territoires sans France Services)"
     )
     territories_without_site: list[TerritoryWithoutSite] = Field(
-        description="Territoires sans France Services accessible par la route (îles, collectivités) : leur "
-        "population compte au-delà du seuil"
+        description="Territoires sans France Services accessible par la route (îles, collectivités), hors "
+        "traversées comptées : leur population compte au-delà du seuil"
     )
+    ferries: FerryCoverage
     mobile: MobileCoverage
     model: TravelModelOut
 

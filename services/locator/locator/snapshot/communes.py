@@ -51,6 +51,10 @@ class Communes:
     def __len__(self) -> int:
         return len(self.codes)
 
+    def position(self, insee_code: str) -> int | None:
+        """Index of the commune ``insee_code``; None when it is not a current commune with a centre."""
+        return self._position.get(insee_code)
+
     def index_of(self, insee_code: str | None, lat: float, lon: float) -> int | None:
         """Index of the commune ``insee_code``, else of the commune whose centre is nearest."""
         if insee_code is not None and insee_code in self._position:
