@@ -104,8 +104,8 @@ class Reach:
     places: Places
     minutes: np.ndarray
     target: np.ndarray
+    ferry: np.ndarray  # the ferry link (its index) counted in each commune's time, -1: none
     refined: np.ndarray | None = None  # communes whose time came from the routing engine
-    ferry: np.ndarray | None = None  # the ferry link (index) in the time of each commune, -1: none
 
 
 def _site_days(opening_hours: dict) -> list[str]:
@@ -237,7 +237,7 @@ class Network:
                 rows = np.arange(len(group))
                 minutes[group] = times[rows, best]
                 target[group] = candidates[rows, best]
-            reach = Reach(places, minutes, target, ferry=np.full(len(self.communes.codes), -1))
+            reach = Reach(places, minutes, target, np.full(len(self.communes.codes), -1))
             if self.ferries is not None:
                 self._cross(reach, include_mobile, self.ferries)
             self._estimates[include_mobile] = reach
@@ -250,7 +250,6 @@ class Network:
         communes, alone = self.communes, self.without_place(reach.places)
         fixed = self.estimate(False) if include_mobile else reach
         to_place = self.fixed_in_everything if include_mobile else np.arange(len(self.fixed.points))
-        assert reach.ferry is not None
         for k, link in enumerate(ferries.links):
             island, port = communes.position(link.island_code), communes.position(link.port_code)
             if island is None or port is None or communes.territory[port] not in self.fixed.trees:
@@ -280,11 +279,10 @@ class Network:
 
     def apart(self, reach: Reach) -> np.ndarray:
         """Communes listed apart: no place in their territory, and no crossing counted for them."""
-        crossed = reach.ferry >= 0 if reach.ferry is not None else False
-        return self.without_place(reach.places) & ~crossed
+        return self.without_place(reach.places) & (reach.ferry < 0)
 
     def crossing(self, reach: Reach, i: int | np.integer) -> Crossing | None:
-        if reach.ferry is None or reach.ferry[i] < 0 or self.ferries is None:
+        if reach.ferry[i] < 0 or self.ferries is None:
             return None
         return _crossing(self.ferries.links[reach.ferry[i]])
 
@@ -302,7 +300,7 @@ class Network:
 
     def crossed(self, mask: np.ndarray, reach: Reach) -> list[FerryTerritory]:
         """The islands of ``mask`` counted through a ferry, one entry per link used, most populous first."""
-        if reach.ferry is None or self.ferries is None:
+        if self.ferries is None:
             return []
         found = []
         for k in np.unique(reach.ferry[mask & (reach.ferry >= 0)]):

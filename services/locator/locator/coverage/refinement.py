@@ -22,8 +22,8 @@ async def road_reach(
             estimate.places,
             estimate.minutes.copy(),
             estimate.target.copy(),
-            np.zeros(len(network.communes.codes), dtype=bool),
             estimate.ferry,  # ferried communes keep the estimate: their territory has no place to route to
+            np.zeros(len(network.communes.codes), dtype=bool),
         ),
     )
     assert reach.refined is not None
