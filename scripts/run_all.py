@@ -39,8 +39,10 @@ PROCESSES: list[tuple[str, list[str]]] = [
 
 
 def service_environment() -> dict[str, str]:
-    """How the services find each other; any variable already set wins."""
-    return wiring(URLS, smtp_port=PORTS["smtp"]) | dict(os.environ)
+    """How the services find each other, and whether the agents' console may say that notify sends SMS
+    (when it has a provider); any variable already set wins."""
+    sms = "true" if os.environ.get("NOTIFY_SMS_PROVIDER_URL") else "false"
+    return wiring(URLS, smtp_port=PORTS["smtp"]) | {"GATEWAY_SMS_NOTIFICATIONS": sms} | dict(os.environ)
 
 
 def port_is_free(port: int) -> bool:

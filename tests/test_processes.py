@@ -4,6 +4,7 @@ and the Kubernetes base declare, under the same names, with the same commands an
 from pathlib import Path
 
 import pytest
+import run_all
 import yaml
 from processes import APIS, PERIODIC, WORKERS
 
@@ -75,3 +76,39 @@ def test_a_periodic_task_has_the_same_period_everywhere(task):
     minute, hour, *rest = task.schedule.split()
     assert minute.isdigit() and rest == ["*", "*", "*"]
     assert task.every_s == (3600 if hour == "*" else 86400 if hour.isdigit() else None)
+
+
+def sms_told(env: dict) -> tuple[bool, bool]:
+    """(notify sends SMS, the agents' console says so) in this environment."""
+    says = str(env.get("GATEWAY_SMS_NOTIFICATIONS")).lower() == "true"
+    return bool(env.get("NOTIFY_SMS_PROVIDER_URL")), says
+
+
+def test_the_agents_console_says_sms_exactly_when_notify_sends_them(monkeypatch):
+    """``GATEWAY_SMS_NOTIFICATIONS`` (``/agents`` tells agents whether people are told by SMS) follows
+    ``NOTIFY_SMS_PROVIDER_URL`` in compose, in the Kubernetes base and each overlay, and under make run."""
+    for name in ("gateway", "notify-dispatcher"):
+        assert sms_told(COMPOSE[name]["environment"]) == (False, False), name
+    base = dict(
+        line.split("=", 1)
+        for line in (ROOT / "deploy" / "base" / "config.env").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert sms_told(base) == (False, False)
+    for overlay in sorted((ROOT / "deploy" / "overlays").iterdir()):
+        kustomization = yaml.safe_load((overlay / "kustomization.yaml").read_text())
+        literals = [
+            literal
+            for generator in kustomization.get("configMapGenerator", [])
+            if generator["name"] == "fs-config"
+            for literal in generator.get("literals", [])
+        ]
+        env = base | dict(literal.split("=", 1) for literal in literals)
+        told = sms_told(env)
+        assert told[0] == told[1], overlay.name
+
+    monkeypatch.delenv("GATEWAY_SMS_NOTIFICATIONS", raising=False)
+    monkeypatch.delenv("NOTIFY_SMS_PROVIDER_URL", raising=False)
+    assert sms_told(run_all.service_environment()) == (False, False)
+    monkeypatch.setenv("NOTIFY_SMS_PROVIDER_URL", "https://sms.example/v1/sms")
+    assert sms_told(run_all.service_environment()) == (True, True)

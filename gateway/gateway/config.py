@@ -76,6 +76,11 @@ class GatewaySettings(RedisServiceSettings):
     )
     oidc_role_claim: str = "fs_role"
     oidc_sites_claim: str = "fs_sites"
+    sms_notifications: bool = Field(
+        default=False,
+        description="Notify sends SMS (NOTIFY_SMS_PROVIDER_URL is set): the agents' console then tells the "
+        "agent that a person with a phone is told by SMS; otherwise, to call them",
+    )
 
     # The demo page (/demo); the widget itself is configured by the partner's attributes
     widget_demo_api_key: str = Field(default="", description="Partner key of the demo page; empty: anonymous")

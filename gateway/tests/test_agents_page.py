@@ -52,3 +52,13 @@ async def test_with_openid_connect_the_console_sends_agents_to_the_provider():
     assert 'data-auth="oidc"' in page
     assert 'data-oidc-authorize="https://idp.example.org/realms/fs/authorize"' in page
     assert 'data-oidc-client="console&quot;&gt;&lt;script&gt;"' in page
+
+
+async def test_the_console_knows_whether_notify_sends_sms():
+    """What it tells the agent after a change for a person with only a phone: told by SMS, or to call them."""
+    for sms, attribute in ((False, 'data-sms="false"'), (True, 'data-sms="true"')):
+        async with serve_in_process(create_app(settings(sms_notifications=sms))) as client:
+            assert attribute in (await client.get("/agents")).text
+    async with serve_in_process(create_app(settings())) as client:
+        script = (await client.get("/agents.js")).text
+    assert "Pas de SMS configuré : prévenez la personne vous-même" in script

@@ -50,7 +50,11 @@ async def base(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterat
     """A gateway of its own (own Redis prefix: the browser uses no quota that other tests measure). Same
     signing key as the session's gateway, whose JWKS the services verify agent tokens with."""
     settings = gateway_settings.model_copy(
-        update={"redis_prefix": gateway_settings.redis_prefix + "agents:", "anonymous_per_minute": 1000}
+        update={
+            "redis_prefix": gateway_settings.redis_prefix + "agents:",
+            "anonymous_per_minute": 1000,
+            "sms_notifications": True,  # as notify sends SMS in ``messages_going_out``
+        }
     )
     async with http_server(create_gateway(settings)) as url:
         yield url
@@ -65,6 +69,16 @@ async def short_lived(gateway_settings: GatewaySettings, gateway_server) -> Asyn
             "anonymous_per_minute": 1000,
             "agent_token_ttl_s": 10,
         }
+    )
+    async with http_server(create_gateway(settings)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+async def without_sms(gateway_settings: GatewaySettings, gateway_server) -> AsyncIterator[str]:
+    """The same gateway where notify has no SMS provider (the default, as under ``make run``)."""
+    settings = gateway_settings.model_copy(
+        update={"redis_prefix": gateway_settings.redis_prefix + "agents-nosms:", "anonymous_per_minute": 1000}
     )
     async with http_server(create_gateway(settings)) as url:
         yield url
@@ -257,7 +271,7 @@ async def test_an_agents_day_then_another_sites_agent_then_an_expired_token(
         done = page.locator("#fs-day-done")
         await expect(done).to_be_focused(timeout=WAIT_MS)
         await expect(done).to_contain_text("Rendez-vous de Jeanne Petit reporté au")
-        await expect(done).to_contain_text("prévenue")
+        await expect(done).to_contain_text("La personne en est prévenue, comme toujours, par SMS.")
         await expect(page.locator("#fs-live")).to_contain_text("Jeanne Petit reporté")
         await expect(jeanne.locator("td").first).to_have_text(re.compile(f"^{new_start[11:16]} – "))
         await expect(move).to_be_hidden()
@@ -524,8 +538,8 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await expect(ines.locator(".fs-status")).to_have_text("Annulé par la personne", timeout=WAIT_MS)
     await lands_on(page, page.locator("#fs-day-done"))
     await expect(page.locator("#fs-day-done")).to_have_text(
-        "Rendez-vous d'Inès Moreau annulé à sa demande. La personne en est prévenue, comme toujours, au "
-        "téléphone ou à l'e-mail indiqués."
+        "Rendez-vous d'Inès Moreau annulé à sa demande. La personne en est prévenue, comme toujours, par "
+        "e-mail."
     )
     await expect(ines.get_by_role("button")).to_have_count(0)
 
@@ -575,3 +589,43 @@ async def test_the_main_flow_with_the_keyboard_alone(page: Page, base: str, cli)
     await tab_to(page, page.get_by_role("button", name="Se déconnecter"), back=True, limit=120)
     await keys.press("Enter")
     await lands_on(page, page.get_by_role("heading", name="Connexion des agents"))
+
+
+async def test_without_sms_the_agent_is_told_to_call_a_person_with_only_a_phone(
+    page: Page, without_sms: str, cli
+):
+    async with httpx.AsyncClient(base_url=without_sms, timeout=15) as api:
+        demarche, site, slots = await bookable(api)
+        email = f"sans-sms-{dt.datetime.now():%H%M%S%f}@fs-gueret.fr"
+        await asyncio.to_thread(
+            cli,
+            "create-agent",
+            "--email",
+            email,
+            "--sites",
+            str(site["id"]),
+            env={"GATEWAY_AGENT_PASSWORD": PASSWORD},
+        )
+        booked = await api.post(
+            "/v1/agent/bookings",
+            json={
+                "site_id": site["id"],
+                "demarches": [demarche["code"]],
+                "starts_at": slots[-1]["starts_at"],
+                "person": {"name": "Marc Lefèvre", "phone": "06 11 22 33 44"},
+            },
+            headers=await agent_api(api, email) | {"Idempotency-Key": f"sans-sms-{email}"},
+        )
+        assert booked.status_code == 201, booked.text
+    await page.goto(f"{without_sms}/agents")
+    await sign_in_with_tab(page, email)
+    await page.get_by_label("Jour affiché").fill(slots[-1]["starts_at"][:10])
+    marc = page.locator("#fs-day-table tbody tr", has_text="Marc Lefèvre")
+    await marc.get_by_role("combobox").select_option("cancelled")
+    await press(marc.get_by_role("button", name="Appliquer"))
+    await expect(page.locator("#fs-day-done")).to_have_text(
+        "Rendez-vous de Marc Lefèvre annulé à sa demande. Pas de SMS configuré : prévenez la personne "
+        "vous-même de l'annulation, au téléphone indiqué.",
+        timeout=WAIT_MS,
+    )
+    await step(page, "40-sans-sms-annulation")

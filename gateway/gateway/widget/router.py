@@ -228,6 +228,7 @@ def agents_page(settings: GatewaySettings) -> bytes:
         oidc_authorize=escape(authorize, quote=True),
         oidc_client=escape(settings.oidc_client_id, quote=True),
         public_url=escape(str(settings.public_url).rstrip("/"), quote=True),
+        sms="true" if settings.sms_notifications else "false",
     )
     return page.encode("utf-8")
 

@@ -390,9 +390,16 @@
     say(text);
   }
 
-  const notified = (person, what) => (person && (person.phone || person.email)
-    ? `La personne en est prévenue, comme toujours, au téléphone ou à l'e-mail indiqués.`
-    : `Aucun téléphone ni e-mail : prévenez la personne vous-même ${what}.`);
+  /** What the person is told, and how: notify mails whoever gave an e-mail, and texts a phone only when
+   *  the platform has an SMS provider (the gateway's GATEWAY_SMS_NOTIFICATIONS, in data-sms). */
+  const notified = (person, what) => {
+    const ways = [];
+    if (person && person.phone && body.dataset.sms === "true") ways.push("par SMS");
+    if (person && person.email) ways.push("par e-mail");
+    if (ways.length) return `La personne en est prévenue, comme toujours, ${ways.join(" et ")}.`;
+    if (person && person.phone) return `Pas de SMS configuré : prévenez la personne vous-même ${what}, au téléphone indiqué.`;
+    return `Aucun téléphone ni e-mail : prévenez la personne vous-même ${what}.`;
+  };
 
   // ---------------------------------------------------------------- reschedule for the person
 
