@@ -298,9 +298,11 @@ async def test_routing_engine_times_replace_the_estimate(territory_url, osrm):
     async with serve_in_process(create_app(settings), "http://locator") as client:
         body = (await client.get("/v1/coverage", params={"departement": "99"})).json()
     assert body["model"]["method"] == "routing_engine"
-    road = {code: 3 + km * 1000 * 1.2 / 15 / 60 for code, _, _, _, km in COMMUNES}  # from S1, + 3 min
-    # Within: Alpha 3.0, Bravo 16.3, Charlie 23.0 (town, but the engine knows no classes); beyond:
-    # Delta 47.0, Echo 69.7, Golf 93.7, and Foxtrot that no road reaches.
+    # From S1 by the stand-in's roads, plus the model's fixed minutes (1 by default). Within: Alpha,
+    # Bravo (13.3 min of road), Charlie (20.0: a town, but the engine knows no classes); beyond: Delta
+    # (44.0), Echo (66.7), Golf (90.7), and Foxtrot that no road reaches.
+    fixed = settings.travel_fixed_minutes
+    road = {code: fixed + km * 1000 * 1.2 / 15 / 60 for code, _, _, _, km in COMMUNES}
     assert body["population_within"] == 14_000
     got = {c["insee_code"]: c["minutes"] for c in body["communes_beyond"]}
     assert got == {

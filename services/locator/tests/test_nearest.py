@@ -137,8 +137,9 @@ async def test_routing_engine_road_times_replace_the_estimate_where_it_finds_a_r
             continue
         road_seconds = math.radians(abs(lon - origin["lon"])) * R * 1.2 / 15  # the stand-in's roads
         assert r["travel_time_source"] == "routing_engine"
-        assert r["travel_time_min"] == round(3 + road_seconds / 60)
-        assert r["within_30_min"] is (3 + road_seconds / 60 <= 30)
+        fixed = settings.travel_fixed_minutes  # parking and walking in, added to the road time
+        assert r["travel_time_min"] == round(fixed + road_seconds / 60)
+        assert r["within_30_min"] is (fixed + road_seconds / 60 <= 30)
 
 
 async def test_routing_engine_outage_keeps_the_estimate(locator_settings):
@@ -166,6 +167,6 @@ async def test_access_points_rank_by_road_times_when_an_engine_is_configured(loc
     for lon, minutes, source in routed:
         road_seconds = math.radians(abs(lon - origin["lon"])) * R * 1.2 / 15
         assert source == "routing_engine"
-        assert minutes == round(3 + road_seconds / 60)
+        assert minutes == round(settings.travel_fixed_minutes + road_seconds / 60)
     times = [p["travel_time_min"] for p in points]
     assert times == sorted(times)

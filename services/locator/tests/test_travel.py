@@ -47,12 +47,12 @@ def test_zone_from_the_departement_code():
 
 
 def test_a_trip_leaves_its_town_then_takes_the_open_road(model):
-    # 10 km in straight line between two villages of the plain: a share e^(−10/90) of the trip on local
-    # roads, winding 1.35, the rest on main roads, winding 1.2; 0.3 km of streets at each end at 40 km/h,
-    # the open road between at 100 − (100 − 40) × that share km/h; plus 3 minutes.
-    local = np.exp(-10 / 90)
-    road = 10 * (1.35 * local + 1.2 * (1 - local))
-    expected = 3 + 60 * (0.6 / 40 + (road - 0.6) / (100 - 60 * local))
+    # 10 km in straight line between two villages of the plain: a share e^(−10/56) of the trip on local
+    # roads, winding 1.32, the rest on main roads, winding 1.17; 0.5 km of streets at each end at 42 km/h,
+    # the open road between at 94 − (94 − 36) × that share km/h; plus 1 minute.
+    local = np.exp(-10 / 56)
+    road = 10 * (1.32 * local + 1.17 * (1 - local))
+    expected = 1 + 60 * (1.0 / 42 + (road - 1.0) / (94 - 58 * local))
     village = TripEnd(VILLAGE, Terrain.plain)
     assert model.estimate_minutes(10_000, village, village) == pytest.approx(expected)
 
@@ -70,7 +70,7 @@ def test_the_origin_alone_does_not_set_the_speed(model):
     the whole trip (the complaint of the issue: 10.5 km ≈ 24 min from Guéret, shorter now)."""
     city, village = TripEnd(CITY, Terrain.plain), TripEnd(VILLAGE, Terrain.plain)
     guéret = TripEnd(TOWN, Terrain.plain)
-    assert model.estimate_minutes(10_500, guéret, village) < 24
+    assert model.estimate_minutes(10_500, guéret, village) < 20
     assert model.estimate_minutes(10_000, city, village) == pytest.approx(
         model.estimate_minutes(10_000, village, city)
     )
