@@ -307,30 +307,25 @@ class Network:
             members = mask & (reach.ferry == k)
             t = self.communes.territory[np.flatnonzero(members)[0]]
             found.append(
-                FerryTerritory(
-                    territory=t,
-                    name=self.territory_names[t],
-                    population=int(self.communes.population[members].sum()),
-                    communes=sorted(self.communes.codes[i] for i in np.flatnonzero(members)),
-                    crossing=_crossing(self.ferries.links[k]),
-                )
+                FerryTerritory(**self._territory(t, members), crossing=_crossing(self.ferries.links[k]))
             )
         return sorted(found, key=lambda x: (-x.population, x.territory, x.crossing.port.insee_code))
+
+    def _territory(self, territory: str, members: np.ndarray) -> dict:
+        """What coverage says of a road territory: its name, and the population and codes of ``members``."""
+        return {
+            "territory": territory,
+            "name": self.territory_names[territory],
+            "population": int(self.communes.population[members].sum()),
+            "communes": sorted(self.communes.codes[i] for i in np.flatnonzero(members)),
+        }
 
     def territories_apart(self, mask: np.ndarray, reach: Reach) -> list[TerritoryWithoutSite]:
         """The road territories of ``mask`` with no place and no crossing counted, most populous first."""
         alone = mask & self.apart(reach)
         found = []
         for t in dict.fromkeys(self.communes.territory[alone].tolist()):
-            members = alone & (self.communes.territory == t)
-            found.append(
-                TerritoryWithoutSite(
-                    territory=t,
-                    name=self.territory_names[t],
-                    population=int(self.communes.population[members].sum()),
-                    communes=sorted(self.communes.codes[i] for i in np.flatnonzero(members)),
-                )
-            )
+            found.append(TerritoryWithoutSite(**self._territory(t, alone & (self.communes.territory == t))))
         return sorted(found, key=lambda x: (-x.population, x.territory))
 
 
