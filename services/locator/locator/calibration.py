@@ -18,16 +18,13 @@ from locator.communes.importer import read_refs
 from locator.geo import haversine_m
 from locator.travel.model import TravelModel
 
-# The targets of issue 12, printed by ``make bench``. The reference keeps only the rows its inclusion rule
-# admits (data/README.md). Of the targets, the trip count, the median error and every class's bias hold,
-# and the test asserts them; the share within ±25 % (78.0 %) does not: the test asserts a floor just
-# below it, so that a change of the model or of the data cannot make it worse unseen.
+# The targets of issue 12, printed by ``make bench`` and asserted by ``tests/test_travel_calibration.py``.
+# The reference keeps only the rows its inclusion rule admits (data/README.md).
 MIN_TRIPS = 60  # rows of the reference
 MAX_MEDIAN_ERROR = 0.15  # median absolute error
 MIN_WITHIN_25 = 0.80  # share of trips within ±25 %
 MAX_CLASS_BIAS = 0.10  # median signed error of any reference class
 MIN_CLASS_TRIPS = 5  # a class's bias is judged from this many rows
-FLOOR_WITHIN_25 = 0.76  # what the test asserts today
 
 
 @dataclass(frozen=True)

@@ -26,39 +26,39 @@ class LocatorSettings(ServiceSettings, AgentTokenSettings):
         default=1.32, ge=1, le=3, description="Road / straight-line distance of a short trip, plain terrain"
     )
     travel_detour_factor_mountain: float = Field(
-        default=1.68, ge=1, le=3, description="The same in mountains"
+        default=1.76, ge=1, le=3, description="The same in mountains"
     )
-    travel_detour_factor_overseas: float = Field(default=1.6, ge=1, le=3, description="The same overseas")
+    travel_detour_factor_overseas: float = Field(default=1.52, ge=1, le=3, description="The same overseas")
     travel_detour_factor_main_roads: float = Field(
-        default=1.17, ge=1, le=3, description="Road / straight-line distance long trips tend to (main roads)"
+        default=1.2, ge=1, le=3, description="Road / straight-line distance long trips tend to (main roads)"
     )
     travel_dense_city_km: float = Field(
         default=0.5, ge=0, le=20, description="Streets driven to leave or enter a dense city"
     )
-    travel_town_km: float = Field(default=1.0, ge=0, le=20, description="The same for a town")
-    travel_rural_km: float = Field(default=0.5, ge=0, le=20, description="The same for a village")
+    travel_town_km: float = Field(default=1.1, ge=0, le=20, description="The same for a town")
+    travel_rural_km: float = Field(default=0.7, ge=0, le=20, description="The same for a village")
     travel_dense_city_kmh: float = Field(
-        default=30.0, gt=0, le=130, description="Speed in a dense city's streets"
+        default=26.0, gt=0, le=130, description="Speed in a dense city's streets"
     )
-    travel_town_kmh: float = Field(default=47.0, gt=0, le=130, description="Speed in a town's streets")
-    travel_rural_kmh: float = Field(default=42.0, gt=0, le=130, description="Speed in a village's streets")
+    travel_town_kmh: float = Field(default=46.5, gt=0, le=130, description="Speed in a town's streets")
+    travel_rural_kmh: float = Field(default=39.0, gt=0, le=130, description="Speed in a village's streets")
     travel_open_road_short_kmh: float = Field(
-        default=36.0, gt=0, le=130, description="Open-road speed of the shortest trips"
+        default=37.0, gt=0, le=130, description="Open-road speed of the shortest trips"
     )
     travel_open_road_long_kmh: float = Field(
-        default=94.0, gt=0, le=130, description="Open-road speed the longest trips tend to"
+        default=92.5, gt=0, le=130, description="Open-road speed the longest trips tend to"
     )
     travel_open_road_scale_km: float = Field(
-        default=56.0, gt=0, le=1000, description="Straight-line length over which main roads take over"
+        default=54.5, gt=0, le=1000, description="Straight-line length over which main roads take over"
     )
     travel_mountain_speed_factor: float = Field(
-        default=0.68, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
+        default=0.71, gt=0, le=1.5, description="Open-road speed in mountains, relative to the plain"
     )
     travel_overseas_speed_factor: float = Field(
-        default=0.88, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
+        default=0.89, gt=0, le=1.5, description="Open-road speed overseas, relative to the plain"
     )
     travel_departement_speed_factors: dict[str, float] = Field(
-        default={"2A": 0.6, "2B": 0.6, "973": 1.15, "976": 0.7},
+        default={"2A": 0.69, "2B": 0.63, "973": 1.01, "976": 0.7},
         description="Open-road speed factor of a département's roads, instead of its terrain's (JSON object)",
     )
     travel_dense_city_population: int = Field(default=50_000, description="Dense city from this population")

@@ -1,5 +1,9 @@
 """The travel-time model: classes of each end, the shape of a trip, settings from the environment."""
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -46,10 +50,22 @@ def test_zone_from_the_departement_code():
     ]
 
 
-def test_a_trip_leaves_its_town_then_takes_the_open_road(model):
+def test_a_trip_leaves_its_town_then_takes_the_open_road():
     # 10 km in straight line between two villages of the plain: a share e^(−10/56) of the trip on local
     # roads, winding 1.32, the rest on main roads, winding 1.17; 0.5 km of streets at each end at 42 km/h,
     # the open road between at 94 − (94 − 36) × that share km/h; plus 1 minute.
+    model = TravelModel.from_settings(
+        LocatorSettings(
+            travel_fixed_minutes=1,
+            travel_detour_factor=1.32,
+            travel_detour_factor_main_roads=1.17,
+            travel_rural_km=0.5,
+            travel_rural_kmh=42,
+            travel_open_road_short_kmh=36,
+            travel_open_road_long_kmh=94,
+            travel_open_road_scale_km=56,
+        )
+    )
     local = np.exp(-10 / 56)
     road = 10 * (1.32 * local + 1.17 * (1 - local))
     expected = 1 + 60 * (1.0 / 42 + (road - 1.0) / (94 - 58 * local))
@@ -130,3 +146,38 @@ def test_every_figure_comes_from_locator_settings(monkeypatch):
     assert model.estimate_minutes(30_000, village, village) == pytest.approx(30.0)
     assert model.classify(500, "65", "metro").terrain is Terrain.mountain
     assert model.classify(500, "05", "metro").terrain is Terrain.plain
+
+
+def _setting_names(cell: str) -> list[str]:
+    """`A_{X,Y}_KM` → A_X_KM, A_Y_KM; `…_MOUNTAIN` after `A_B` → A_B_MOUNTAIN or A_MOUNTAIN, whichever
+    is a setting."""
+    fields = LocatorSettings.model_fields
+    names: list[str] = []
+    for raw in re.findall(r"`([^`]+)`", cell):
+        if match := re.fullmatch(r"(\w*)\{([\w,]+)\}(\w*)", raw):
+            names += [match[1] + part + match[3] for part in match[2].split(",")]
+        elif raw.startswith("…"):
+            first, suffix = names[0], raw[1:]
+            appended = first + suffix
+            replaced = "_".join(first.split("_")[: -len(suffix.strip("_").split("_"))]) + suffix
+            names.append(appended if appended.lower().removeprefix("locator_") in fields else replaced)
+        else:
+            names.append(raw)
+    return [n.lower().removeprefix("locator_") for n in names]
+
+
+def test_the_readme_states_the_travel_defaults():
+    """The README's table of settings gives each travel figure's default: it must be the code's."""
+    defaults = LocatorSettings()
+    rows = [
+        line.split("|")[1:3]
+        for line in (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `LOCATOR_TRAVEL_")
+    ]
+    assert len(rows) >= 8
+    for names_cell, values_cell in rows:
+        names = _setting_names(names_cell)
+        values = [json.loads(v) for v in re.findall(r"`([^`]+)`", values_cell)]
+        assert len(names) == len(values), names_cell
+        for name, value in zip(names, values, strict=True):
+            assert getattr(defaults, name) == value, (name, value)
