@@ -178,6 +178,7 @@ async def test_share_and_communes_beyond_match_the_hand_computation(territory):
     assert body["mobile"]["counted"] is False
     assert body["model"]["method"] == "great_circle"
     assert body["model"]["urban_km"] == {"dense_city": 2.0, "town": 1.5, "rural": 0.0}
+    assert body["model"]["detour_factor_main_roads"] == 1.3  # every figure of the formula is shown
 
 
 async def test_a_commune_visited_by_a_bus_stop_counts_on_its_days(territory):

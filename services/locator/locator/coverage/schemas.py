@@ -58,6 +58,7 @@ class TravelModelOut(BaseModel):
     method: Literal["great_circle", "routing_engine"]
     fixed_minutes: float
     detour_factor: dict[str, float] = Field(description="Par relief : plain, mountain, overseas")
+    detour_factor_main_roads: float = Field(description="Vers lequel tendent les longs trajets (grands axes)")
     terrain_speed_factor: dict[str, float]
     urban_km: dict[str, float] = Field(description="Rues parcourues pour sortir ou entrer, par classe")
     urban_kmh: dict[str, float]
