@@ -39,6 +39,27 @@ def test_routing_table(path: str, service: str | None):
     assert service_for(path) == service
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/v1/sites/nearest", {"q": "23000", "limit": 2}, 200),
+        ("/v1/demarches", {}, 200),
+        ("/v1/sites/nearest", {"lat": 91, "lon": 2}, 422),
+        ("/v1/sites/999999999", {}, 404),
+    ],
+)
+async def test_proxied_reads_answer_head_as_get_without_the_body(
+    gateway: httpx.AsyncClient, path, params, status
+):
+    """Through the real gateway and services: the status and headers of the GET, no body."""
+    got = await gateway.get(path, params=params)
+    head = await gateway.head(path, params=params)
+    assert got.status_code == head.status_code == status
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert head.headers["content-length"] == str(len(got.content))
+
+
 async def test_locator_through_gateway_with_request_id(gateway: httpx.AsyncClient):
     response = await gateway.get(
         "/v1/sites/nearest", params={"q": "23000", "limit": 2}, headers={"X-Request-ID": "test-req-0001"}

@@ -34,9 +34,11 @@ BUFFERED_MAX_BYTES = 1024 * 1024
 
 
 @router.api_route(
-    "/v1/{path:path}", methods=["GET", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
+    "/v1/{path:path}", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"], include_in_schema=False
 )
 async def forward(request: Request, path: str) -> Response:
+    """HEAD is asked of the service as GET (its routes answer GET only): the same status and headers,
+    and the server sends no body (RFC 9110 §9.3.2), as uptime probes and caches expect."""
     service = service_for(request.url.path)
     if service is None:
         raise NotFound("Aucune ressource à cette adresse.")
@@ -55,7 +57,7 @@ async def forward(request: Request, path: str) -> Response:
         content = await request.body()
     query = request.url.query
     upstream_request = upstream.client.build_request(
-        request.method,
+        "GET" if request.method == "HEAD" else request.method,
         f"{request.url.path}?{query}" if query else request.url.path,
         headers=headers,
         content=content,
