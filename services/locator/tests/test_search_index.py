@@ -3,6 +3,7 @@ fresh evaluation, and it follows the database (changes, a lost connection, a dat
 
 import asyncio
 import datetime as dt
+import logging
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -100,6 +101,28 @@ async def test_the_index_listens_again_after_losing_its_connection(locator_clien
     async with site_added(locator_settings, "France services ajoutée après la coupure"):
         await eventually_nearest(locator_client, "France services ajoutée après la coupure")
     await eventually_nearest(locator_client, before)  # gone again before the next test reads the table
+
+
+async def test_a_reload_that_fails_keeps_the_old_index_answering_then_catches_up(
+    locator_client, locator_settings, caplog
+):
+    """A reload that fails midway (here the commune table is away when a site is added) leaves the
+    old index answering, and the retry after the backoff picks up the change once the table is back."""
+    before = await nearest_name(locator_client)
+    caplog.set_level(logging.WARNING, logger="locator.snapshot.live")
+    await execute(locator_settings, "ALTER TABLE commune RENAME TO commune_away")
+    try:
+        async with site_added(locator_settings, "France services ajoutée pendant une panne"):
+            deadline = time.monotonic() + WAIT_S
+            while not any("reload failed" in r.getMessage() for r in caplog.records):
+                assert time.monotonic() < deadline, "the reload did not fail"
+                await asyncio.sleep(0.05)
+            assert await nearest_name(locator_client) == before  # the old index, not a 500 or a 503
+            await execute(locator_settings, "ALTER TABLE commune_away RENAME TO commune")
+            await eventually_nearest(locator_client, "France services ajoutée pendant une panne")
+    finally:
+        await execute(locator_settings, "ALTER TABLE IF EXISTS commune_away RENAME TO commune")
+    await eventually_nearest(locator_client, before)
 
 
 async def test_searches_answer_503_until_the_database_is_reachable():
